@@ -1,0 +1,96 @@
+"""Set up and run Russia–Turkey Lessons with one command (standard library only).
+
+    python3 run.py lab        open JupyterLab on the first lesson
+    python3 run.py test       run the whole test suite (lint, unit tests, every notebook)
+    python3 run.py execute    re-execute every notebook in place (maintainers)
+
+The first call creates `.venv/` with the exact versions in `uv.lock` (uv is installed into
+`.uv-tools/` from PyPI for that); later calls reuse it and work offline. The environment is
+rebuilt only when `uv.lock` or `pyproject.toml` change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+TOOLS = ROOT / ".uv-tools"
+UV_VERSION = "0.13.9"
+STAMP = VENV / ".lessons-stamp"
+FIRST_LESSON = "notebooks/00_start_here.ipynb"
+BIN = "Scripts" if os.name == "nt" else "bin"
+EXE = ".exe" if os.name == "nt" else ""
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in ("uv.lock", "pyproject.toml"):
+        digest.update((ROOT / name).read_bytes())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def _run(cmd: list[str], **kwargs) -> None:
+    result = subprocess.run(cmd, cwd=ROOT, check=False, **kwargs)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def ensure_environment() -> Path:
+    """Create or update .venv from uv.lock; return the environment's bin folder."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    bin_dir = VENV / BIN
+    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+        return bin_dir
+    uv = TOOLS / BIN / f"uv{EXE}"
+    if not uv.exists():
+        print(f"Installing uv {UV_VERSION} into {TOOLS.name}/ (one time) …", flush=True)
+        venv.create(TOOLS, with_pip=True)
+        _run([str(TOOLS / BIN / f"python{EXE}"), "-m", "pip", "install", "-q", f"uv=={UV_VERSION}"])
+    print("Installing the locked environment into .venv/ (one time) …", flush=True)
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV)}
+    _run(
+        [
+            str(uv),
+            "sync",
+            "--locked",
+            "--extra",
+            "test",
+            "--compile-bytecode",
+            "--python",
+            sys.executable,
+        ],
+        env=env,
+    )
+    STAMP.write_text(_fingerprint())
+    return bin_dir
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return
+    command, rest = argv[0], argv[1:]
+    if command not in ("lab", "test", "execute"):
+        sys.exit(f"unknown command {command!r}: use lab, test or execute (see --help)")
+    bin_dir = ensure_environment()
+    python = str(bin_dir / f"python{EXE}")
+    if command == "lab":
+        _run([str(bin_dir / f"jupyter{EXE}"), "lab", FIRST_LESSON, *rest])
+    elif command == "test":
+        _run([python, "-m", "ruff", "check", "."])
+        _run([python, "-m", "ruff", "format", "--check", "."])
+        _run([python, "-m", "pytest", *rest])
+    else:
+        _run([python, "tools/execute_notebooks.py", *rest])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

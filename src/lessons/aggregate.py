@@ -1,0 +1,120 @@
+"""Summaries the lessons chart: pure pandas in, pandas out, no plotting, no I/O.
+
+Why separate: the same monthly numbers feed a chart, a widget and a test; keeping them
+here means the chart can never show a figure the tests did not check.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+QUAD_COLUMNS = {
+    1: "n_verbal_coop",
+    2: "n_material_coop",
+    3: "n_verbal_conflict",
+    4: "n_material_conflict",
+}
+
+
+def monthly_dyad_summary(coded: pd.DataFrame, a: str = "RUS", b: str = "TUR") -> pd.DataFrame:
+    """Count coded events per month and direction (a->b, b->a), with Goldstein mean and sum.
+
+    Rows whose source and target are not the two countries are ignored, so the context file
+    (with Syria and Libya) can be passed too. Months without events are kept with zeros, since
+    silence in the news is a finding, not a gap.
+
+    >>> from lessons import load_coded_events
+    >>> monthly_dyad_summary(load_coded_events()).iloc[0][["direction", "n_events"]].tolist()
+    ['RUS->TUR', 72]
+    """
+    src = coded["source_country"].to_numpy()
+    tgt = coded["target_country"].to_numpy()
+    forward = (src == a) & (tgt == b)
+    backward = (src == b) & (tgt == a)
+    keep = forward | backward
+    months = coded["date"].to_numpy()[keep].astype("datetime64[M]")
+    direction = np.where(forward[keep], f"{a}->{b}", f"{b}->{a}")
+    quad = coded["quad_class"].to_numpy()[keep].astype("int8")
+    goldstein = coded["goldstein"].to_numpy()[keep].astype("float64")
+    frame = pd.DataFrame({"month": months, "direction": direction, "g": goldstein, "q": quad})
+    grouped = frame.groupby(["month", "direction"], sort=True)
+    out = grouped["g"].agg(n_events="size", goldstein_mean="mean", goldstein_sum="sum")
+    quads = pd.crosstab([frame["month"], frame["direction"]], frame["q"])
+    quads = quads.reindex(columns=list(QUAD_COLUMNS), fill_value=0).rename(columns=QUAD_COLUMNS)
+    out = out.join(quads).reset_index()
+    out = _fill_missing_months(out, [f"{a}->{b}", f"{b}->{a}"])
+    out["goldstein_mean"] = out["goldstein_mean"].round(3)
+    out["goldstein_sum"] = out["goldstein_sum"].round(1)
+    out["month"] = pd.to_datetime(out["month"]).astype("datetime64[ns]")
+    return out
+
+
+def _fill_missing_months(out: pd.DataFrame, directions: list[str]) -> pd.DataFrame:
+    if out.empty:
+        return out
+    months = pd.period_range(out["month"].min(), out["month"].max(), freq="M").to_timestamp()
+    full = pd.MultiIndex.from_product([months, directions], names=["month", "direction"])
+    out = out.set_index(["month", "direction"]).reindex(full)
+    counts = ["n_events", *QUAD_COLUMNS.values()]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    out["goldstein_sum"] = out["goldstein_sum"].fillna(0.0)
+    return out.reset_index()
+
+
+def smooth(series: pd.Series, window: int) -> pd.Series:
+    """Centred rolling mean; window 1 returns the series unchanged."""
+    if window <= 1:
+        return series
+    return series.rolling(window, center=True, min_periods=1).mean()
+
+
+def net_cooperation(monthly: pd.DataFrame, window: int = 1) -> pd.DataFrame:
+    """Goldstein sum per month and direction, optionally smoothed over `window` months."""
+    out = monthly[["month", "direction", "n_events", "goldstein_sum", "goldstein_mean"]].copy()
+    out = out.sort_values(["direction", "month"])
+    out["net_cooperation"] = out.groupby("direction")["goldstein_sum"].transform(
+        lambda s: smooth(s, window)
+    )
+    return out.reset_index(drop=True)
+
+
+def events_by_category(events: pd.DataFrame) -> pd.DataFrame:
+    """How many curated events fall in each category (largest first)."""
+    counts = events["category"].value_counts().rename_axis("category").reset_index(name="events")
+    return counts.sort_values(["events", "category"], ascending=[False, True], ignore_index=True)
+
+
+def events_by_year(events: pd.DataFrame) -> pd.DataFrame:
+    """Events per year and QuadClass: the shape of the relationship over time."""
+    years = events["date"].dt.year.rename("year")
+    table = events.groupby([years, "quad_class"]).size().rename("events").reset_index()
+    return table.sort_values(["year", "quad_class"], ignore_index=True)
+
+
+def assign_phase(events: pd.DataFrame, phases: pd.DataFrame) -> pd.Series:
+    """The phase each event falls in (by its date), or NA outside every phase."""
+    bins = phases.sort_values("start")
+    labels = pd.Series(pd.NA, index=events.index, dtype="object")
+    for _, phase in bins.iterrows():
+        inside = (events["date"] >= phase["start"]) & (events["date"] <= phase["end"])
+        labels[inside] = phase["phase"]
+    return labels.astype("str")
+
+
+def phase_summary(events: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
+    """Per phase: events, share of cooperative events (QuadClass 1–2), mean Goldstein."""
+    labelled = events.assign(phase=assign_phase(events, phases))
+    grouped = labelled.groupby("phase", sort=False)
+    out = pd.DataFrame(
+        {
+            "events": grouped.size(),
+            "cooperative_share": grouped["quad_class"].apply(lambda q: float((q <= 2).mean())),
+            "mean_goldstein": grouped["goldstein"].mean(),
+        }
+    )
+    order = phases.sort_values("start")["phase"]
+    out = out.reindex([p for p in order if p in out.index]).reset_index()
+    out["cooperative_share"] = out["cooperative_share"].round(2)
+    out["mean_goldstein"] = out["mean_goldstein"].round(2)
+    return out
