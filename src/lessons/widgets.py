@@ -1,0 +1,416 @@
+"""Interactive explorers: ipywidgets controls wired to the chart builders.
+
+Why this shape: the logic of every explorer is a plain function (filter, summarise, render
+text) that a test calls without a browser; the widget only reads its controls, calls those
+functions and swaps the chart and the text. Each explorer is an `Explorer` (a VBox) that
+also exposes `controls`, `chart` and `output` so tests can drive it like a learner would.
+All event text shown is HTML-escaped: a title with markup is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import altair as alt
+import ipywidgets as w
+import pandas as pd
+
+from lessons import aggregate, charts
+from lessons.checks import Feedback
+
+TABLE_LIMIT = 25
+
+
+class Explorer(w.VBox):
+    """A VBox that remembers its controls, its chart widget and its text output."""
+
+    def __init__(
+        self,
+        controls: dict[str, w.Widget],
+        refresh: Callable[[], None],
+        chart: alt.JupyterChart | None = None,
+        output: w.HTML | None = None,
+        layout_rows: list[w.Widget] | None = None,
+    ):
+        self.controls = controls
+        self.chart = chart
+        self.output = output if output is not None else w.HTML()
+        self._refresh = refresh
+        rows = layout_rows or [w.HBox(list(controls.values()))]
+        children = [*rows, *([chart] if chart is not None else []), self.output]
+        super().__init__(children=children)
+        for control in controls.values():
+            if hasattr(control, "value"):
+                control.observe(lambda _change: self.refresh(), names="value")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute chart and text from the controls' current values."""
+        self._refresh()
+
+
+# --- the timeline explorer --------------------------------------------------------------
+
+
+def filter_events(
+    events: pd.DataFrame,
+    *,
+    years: tuple[int, int] | None = None,
+    categories: Iterable[str] | None = None,
+    text: str = "",
+) -> pd.DataFrame:
+    """Events within the years (inclusive), in any of the categories, matching the text.
+
+    The text search looks in title, summary, actors and source publisher, ignoring case.
+    """
+    keep = pd.Series(True, index=events.index)
+    if years is not None:
+        year = events["date"].dt.year
+        keep &= year.between(years[0], years[1])
+    if categories:
+        keep &= events["category"].isin(list(categories))
+    needle = text.strip().lower()
+    if needle:
+        haystack = (
+            events["title"]
+            + " "
+            + events["summary"]
+            + " "
+            + events["actors"].map(" ".join)
+            + " "
+            + events["source_publisher"]
+        ).str.lower()
+        keep &= haystack.str.contains(needle, regex=False)
+    return events[keep]
+
+
+def events_table_html(events: pd.DataFrame, limit: int = TABLE_LIMIT) -> str:
+    """An accessible HTML table of events with their sources; every cell is escaped."""
+    if events.empty:
+        return "<p><em>No events match. Widen the years or clear the search.</em></p>"
+    rows = []
+    for _, ev in events.head(limit).iterrows():
+        source_date = "" if pd.isna(ev["source_date"]) else f", {ev['source_date']:%Y-%m-%d}"
+        source = (
+            f'<a href="{html.escape(ev["source_url"], quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">{html.escape(ev["source_publisher"])}</a>'
+            f"{html.escape(source_date)}"
+        )
+        rows.append(
+            "<tr>"
+            f"<td>{ev['date']:%Y-%m-%d}</td>"
+            f"<td>{html.escape(ev['category'])}</td>"
+            f"<td><strong>{html.escape(ev['title'])}</strong><br>"
+            f"<small>{html.escape(ev['summary'])}</small></td>"
+            f"<td>{source}</td>"
+            "</tr>"
+        )
+    more = len(events) - limit
+    caption = f"{len(events)} matching event(s)" + (
+        f"; showing the first {limit}" if more > 0 else ""
+    )
+    return (
+        '<table class="lessons-events" style="border-collapse:collapse;font-size:90%">'
+        f"<caption style='text-align:left'>{caption}</caption>"
+        "<thead><tr><th>Date</th><th>Theme</th><th>Event</th><th>Source</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) -> Explorer:
+    """Years slider, theme picker and text search over the event record, with sources."""
+    first, last = int(events["date"].dt.year.min()), int(events["date"].dt.year.max())
+    years = w.IntRangeSlider(
+        value=(first, last), min=first, max=last, description="Years", continuous_update=False
+    )
+    cats = [c for c in charts.CATEGORY_ORDER if c in set(events["category"])]
+    category = w.SelectMultiple(options=cats, value=tuple(cats), description="Themes", rows=5)
+    search = w.Text(value="", description="Search", placeholder="e.g. Idlib, gas, Haftar")
+    chart = alt.JupyterChart(charts.event_timeline(events, phases, brush=False))
+    output = w.HTML()
+
+    def refresh() -> None:
+        chosen = filter_events(
+            events, years=years.value, categories=category.value, text=search.value
+        )
+        shown = chosen if not chosen.empty else events.head(0)
+        if not shown.empty:
+            chart.chart = charts.event_timeline(shown, None, brush=False, title=_title(chosen))
+        output.value = events_table_html(chosen)
+
+    return Explorer(
+        {"years": years, "category": category, "search": search},
+        refresh,
+        chart,
+        output,
+        layout_rows=[w.HBox([w.VBox([years, search]), category])],
+    )
+
+
+def _title(chosen: pd.DataFrame) -> str:
+    return f"{len(chosen)} events, {chosen['date'].min():%Y}–{chosen['date'].max():%Y}"
+
+
+# --- relative-date resolver ---------------------------------------------------------------
+
+
+def resolve_phrase(claims: pd.DataFrame, phrase: str) -> pd.Series:
+    """The claim row whose time phrase is `phrase` (KeyError naming the phrases if none)."""
+    match = claims[claims["time_phrase"] == phrase]
+    if match.empty:
+        known = sorted(p for p in claims["time_phrase"].dropna().unique())
+        raise KeyError(f"no claim uses the phrase {phrase!r}; phrases: {known}")
+    return match.iloc[0]
+
+
+def judge_date(claim: pd.Series, guess: Any) -> Feedback:
+    """Check a guessed date against a claim's resolved date, at the claim's precision."""
+    phrase = claim["time_phrase"]
+    if guess is None or (isinstance(guess, str) and not guess.strip()):
+        return Feedback(phrase, None, "pick a date, then press Check.")
+    try:
+        guessed = pd.Timestamp(guess)
+    except (ValueError, TypeError):
+        return Feedback(phrase, False, "write the date as YYYY-MM-DD.")
+    target = claim["resolved_date"]
+    precision = claim["resolved_precision"]
+    same = {
+        "day": guessed.normalize() == target,
+        "month": (guessed.year, guessed.month) == (target.year, target.month),
+        "year": guessed.year == target.year,
+    }[precision]
+    unit = {"day": "day", "month": "month", "year": "year"}[precision]
+    if same:
+        return Feedback(phrase, True, f"right {unit}. {claim['note']}")
+    direction = "later" if guessed < target else "earlier"
+    return Feedback(
+        phrase,
+        False,
+        f"not that {unit}: the answer is {direction}. Count from the publication date, "
+        "Tuesday 3 March 2020, and look for the event in the timeline.",
+    )
+
+
+def phrase_resolver(claims: pd.DataFrame) -> Explorer:
+    """Pick one of the report's time phrases, choose a date, press Check."""
+    phrases = [p for p in claims["time_phrase"].dropna().tolist() if p]
+    phrase = w.Dropdown(options=phrases, description="Phrase")
+    guess = w.DatePicker(description="Your date")
+    button = w.Button(description="Check", icon="check")
+    output = w.HTML()
+    checked = {"pressed": False}
+
+    def refresh() -> None:
+        claim = resolve_phrase(claims, phrase.value)
+        text = f"<p><em>The report says:</em> {html.escape(claim['claim'])}</p>"
+        if checked["pressed"]:
+            text += judge_date(claim, guess.value)._repr_html_()
+        output.value = text
+
+    def on_click(_button: w.Button) -> None:
+        checked["pressed"] = True
+        refresh()
+
+    button.on_click(on_click)
+    explorer = Explorer({"phrase": phrase, "guess": guess}, refresh, None, output)
+    explorer.children = (w.HBox([phrase, guess, button]), output)
+    explorer.controls["check"] = button
+    return explorer
+
+
+# --- casualty figures ---------------------------------------------------------------------
+
+
+def toll_story(reports: pd.DataFrame, upto: int) -> str:
+    """What a reader could know after the first `upto` reports (escaped HTML)."""
+    seen = reports.head(upto)
+    last = seen.iloc[-1]
+    figures = " → ".join(str(k) for k in seen["killed"])
+    when = f"{last['reported_date']:%d %b %Y}" + (
+        f", {last['time_of_day']}" if isinstance(last["time_of_day"], str) else ""
+    )
+    return (
+        f"<p>After {upto} report(s), the figures published were: <strong>{figures}</strong>. "
+        f"Latest: {int(last['killed'])} killed, given by {html.escape(last['speaker'])} "
+        f"({html.escape(when)}; published by {html.escape(last['source_publisher'])}).</p>"
+    )
+
+
+def toll_explorer(reports: pd.DataFrame) -> Explorer:
+    """Step through the published death tolls of an attack, one report at a time."""
+    attacks = list(dict.fromkeys(reports["event_id"]))
+    attack = w.Dropdown(options=attacks, value=attacks[-1], description="Attack")
+    step = w.IntSlider(value=1, min=1, max=1, description="Reports", continuous_update=False)
+    chart = alt.JupyterChart(charts.casualty_updates(reports[reports["event_id"] == attack.value]))
+    output = w.HTML()
+
+    def refresh() -> None:
+        subset = reports[reports["event_id"] == attack.value].reset_index(drop=True)
+        step.max = len(subset)
+        upto = min(step.value, len(subset))
+        chart.chart = charts.casualty_updates(subset.head(upto), title=f"{upto} report(s) seen")
+        output.value = toll_story(subset, upto)
+
+    return Explorer({"attack": attack, "step": step}, refresh, chart, output)
+
+
+# --- phase comparer -----------------------------------------------------------------------
+
+
+def compare_phases(events: pd.DataFrame, phases: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Events per category in two phases, side by side (counts)."""
+    labelled = events.assign(phase=aggregate.assign_phase(events, phases))
+    two = labelled[labelled["phase"].isin([a, b])]
+    table = pd.crosstab(two["category"], two["phase"]).reindex(columns=[a, b], fill_value=0)
+    table.columns.name = None
+    return table.sort_values([a, b], ascending=False).reset_index()
+
+
+def phase_comparer(events: pd.DataFrame, phases: pd.DataFrame) -> Explorer:
+    """Choose two phases; see how many events of each theme and how cooperative each was."""
+    names = phases["phase"].tolist()
+    first = w.Dropdown(options=names, value=names[2], description="Phase A")
+    second = w.Dropdown(options=names, value=names[3], description="Phase B")
+    summary = aggregate.phase_summary(events, phases)
+    chart = alt.JupyterChart(charts.phase_comparison(summary))
+    output = w.HTML()
+
+    def refresh() -> None:
+        pair = summary[summary["phase"].isin([first.value, second.value])]
+        chart.chart = charts.phase_comparison(pair, title="Share of cooperative events")
+        table = compare_phases(events, phases, first.value, second.value)
+        output.value = table.to_html(index=False, escape=True, border=0)
+
+    return Explorer({"first": first, "second": second}, refresh, chart, output)
+
+
+# --- Goldstein explorer -------------------------------------------------------------------
+
+
+def goldstein_view(
+    monthly: pd.DataFrame, *, window: int, direction: str, measure: str
+) -> pd.DataFrame:
+    """Monthly series for the chart: one or both directions, smoothed, one measure."""
+    data = aggregate.net_cooperation(monthly, window=1)
+    if direction != "both":
+        data = data[data["direction"] == direction]
+    column = {"sum": "goldstein_sum", "mean": "goldstein_mean", "count": "n_events"}[measure]
+    data = data.assign(
+        net_cooperation=data.groupby("direction")[column].transform(
+            lambda s: aggregate.smooth(s, window)
+        )
+    )
+    return data.reset_index(drop=True)
+
+
+def goldstein_explorer(monthly: pd.DataFrame, markers: pd.DataFrame | None = None) -> Explorer:
+    """Smoothing, direction and measure controls over the monthly coded-event series."""
+    window = w.IntSlider(value=1, min=1, max=5, description="Smoothing", continuous_update=False)
+    direction = w.ToggleButtons(options=["both", "RUS->TUR", "TUR->RUS"], description="Direction")
+    measure = w.ToggleButtons(
+        options=[("Goldstein sum", "sum"), ("Goldstein mean", "mean"), ("Event count", "count")],
+        description="Measure",
+    )
+    chart = alt.JupyterChart(charts.goldstein_monthly(goldstein_view(monthly, window=1,
+        direction="both", measure="sum"), markers=markers))
+    output = w.HTML()
+
+    def refresh() -> None:
+        view = goldstein_view(
+            monthly, window=window.value, direction=direction.value, measure=measure.value
+        )
+        label = dict((v, k) for k, v in measure.options)[measure.value]
+        chart.chart = charts.goldstein_monthly(
+            view, markers=markers, title=f"{label}, {window.value}-month centred average"
+        )
+        peak = view.loc[view["net_cooperation"].idxmax()]
+        output.value = (
+            f"<p>Highest value: {peak['net_cooperation']:.1f} ({peak['direction']}, "
+            f"{peak['month']:%B %Y}).</p>"
+        )
+
+    return Explorer(
+        {"window": window, "direction": direction, "measure": measure},
+        refresh,
+        chart,
+        output,
+        layout_rows=[w.HBox([window]), direction, measure],
+    )
+
+
+# --- map explorer -------------------------------------------------------------------------
+
+MAP_LAYERS = {"syria": ("syria", "syr", "SY.ID"), "libya": ("libya", "lby", None)}
+
+
+def map_explorer(
+    events: pd.DataFrame,
+    places: pd.DataFrame,
+    shapes: dict[str, dict[str, Any]],
+    *,
+    region: str = "syria",
+) -> Explorer:
+    """A map of one country's events with a years slider."""
+    _name, layer, highlight = MAP_LAYERS[region]
+    country = {"syria": "SY", "libya": "LY"}[region]
+    local = places[places["country_code"] == country]
+    here = events[events["place_id"].isin(local["place_id"])]
+    first, last = int(here["date"].dt.year.min()), int(here["date"].dt.year.max())
+    years = w.IntRangeSlider(
+        value=(first, last), min=first, max=last, description="Years", continuous_update=False
+    )
+    chart = alt.JupyterChart(
+        charts.place_map(here, local, shapes[region], layer=layer, highlight=highlight)
+    )
+    output = w.HTML()
+
+    def refresh() -> None:
+        chosen = filter_events(here, years=years.value)
+        chart.chart = charts.place_map(
+            chosen,
+            local,
+            shapes[region],
+            layer=layer,
+            highlight=highlight,
+            title=f"Events in {region.title()}, {years.value[0]}–{years.value[1]}",
+        )
+        output.value = events_table_html(chosen, limit=10)
+
+    return Explorer({"years": years}, refresh, chart, output)
+
+
+# --- gas explorer -------------------------------------------------------------------------
+
+
+def gas_explorer(gas: pd.DataFrame, markers: pd.DataFrame | None = None) -> Explorer:
+    """Turkey's gas imports: choose the unit and the years."""
+    unit = w.ToggleButtons(
+        options=[("Energy (TJ), 2008–2022", "TJ"), ("Volume (m³), 2014–2022", "m3")],
+        description="Unit",
+    )
+    years = w.IntRangeSlider(
+        value=(2008, 2022), min=2008, max=2022, description="Years", continuous_update=False
+    )
+    chart = alt.JupyterChart(charts.gas_imports(gas, unit="TJ", events=markers))
+    output = w.HTML()
+
+    def refresh() -> None:
+        months = gas["month"].str[:4].astype(int)
+        subset = gas[months.between(*years.value)]
+        shown = None
+        if markers is not None:
+            shown = markers[markers["date"].dt.year.between(*years.value)]
+        chart.chart = charts.gas_imports(subset, unit=unit.value, events=shown)
+        table = charts.gas_by_origin(subset, unit=unit.value)
+        russia = table[table["origin"] == "Russia"]
+        share = russia["russia_share"].mean()
+        output.value = (
+            f"<p>Average monthly share of Russia in Turkey's gas imports over these years "
+            f"({unit.value}): <strong>{share:.0%}</strong> across {len(russia)} months.</p>"
+            if len(russia)
+            else "<p><em>No data for these years in this unit.</em></p>"
+        )
+
+    return Explorer({"unit": unit, "years": years}, refresh, chart, output)
