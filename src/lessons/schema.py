@@ -23,8 +23,11 @@ from lessons.errors import DataError, Problem
 Schema = dict[str, Any]
 HEADER_ROW = 1
 MAX_FIELD_CHARS = 100_000
-_YEARMONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# [0-9], not \d: \d also matches non-ASCII digits such as "٣" or "２", which pandas then
+# parses silently or not at all.
+_YEARMONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+MAX_INT_DIGITS = 18  # fits a 64-bit integer column
 
 
 def read_table(path: str | Path, schema: Schema, *, delimiter: str = ",") -> pd.DataFrame:
@@ -70,7 +73,7 @@ def _decode(path: Path) -> str:
     if not raw.strip():
         raise DataError.single(path, "the file is empty: expected a header row and data rows")
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         bad = raw[err.start : err.start + 4]
@@ -80,6 +83,9 @@ def _decode(path: Path) -> str:
             "'CSV UTF-8') and try again",
             row=line,
         ) from None
+    if not text.strip():  # e.g. a lone byte-order mark
+        raise DataError.single(path, "the file is empty: expected a header row and data rows")
+    return text
 
 
 def _split_records(
@@ -206,9 +212,13 @@ def _as_list(text, missing, field, report) -> pd.Series:
 
 
 def _as_integer(text, missing, field, report) -> pd.Series:
-    ok = text.str.fullmatch(r"[+-]?\d+") | missing
+    ok = text.str.fullmatch(r"[+-]?[0-9]+") | missing
     report(~ok, "not a whole number")
-    return pd.to_numeric(text.where(ok & ~missing), errors="coerce").astype("Int64")
+    big = ok & ~missing & text.str.lstrip("+-").str.lstrip("0").str.len().gt(MAX_INT_DIGITS)
+    report(big, f"too large: at most {MAX_INT_DIGITS} digits")
+    good = ok & ~missing & ~big
+    values = [int(s) if g else pd.NA for s, g in zip(text, good, strict=True)]
+    return pd.Series(pd.array(values, dtype="Int64"), index=text.index)
 
 
 def _as_number(text, missing, field, report) -> pd.Series:
@@ -235,7 +245,10 @@ def _as_date(text, missing, field, report) -> pd.Series:
     parsed = pd.to_datetime(text.where(shaped & ~missing), format="%Y-%m-%d", errors="coerce")
     bad = (~shaped) | (parsed.isna() & ~missing)
     report(bad, "not a valid date: use YYYY-MM-DD")
-    return parsed.astype("datetime64[ns]")
+    # pandas stores dates in nanoseconds: years outside 1678-2261 cannot be held.
+    unstorable = parsed.notna() & ((parsed < pd.Timestamp.min) | (parsed > pd.Timestamp.max))
+    report(unstorable, "not a valid date: the year must be between 1678 and 2261")
+    return parsed.mask(unstorable).astype("datetime64[ns]")
 
 
 def _as_yearmonth(text, missing, field, report) -> pd.Series:
