@@ -59,10 +59,15 @@ def exercises() -> dict[str, dict[str, Any]]:
 def exercise(exercise_id: str) -> dict[str, Any]:
     """One exercise, or a KeyError naming the ids that exist."""
     try:
-        return exercises()[exercise_id]
+        ex = exercises()[exercise_id]
     except KeyError:
         known = ", ".join(sorted(exercises()))
         raise KeyError(f"no exercise {exercise_id!r}; known exercises: {known}") from None
+    if ex.get("options_from") == "phases" and "options" not in ex:
+        import lessons.data as data
+
+        ex = {**ex, "options": data.load_table("phases")["phase"].tolist()}
+    return ex
 
 
 def expected_answer(exercise_id: str) -> Any:
@@ -74,19 +79,79 @@ def expected_answer(exercise_id: str) -> Any:
 
 
 def _answer_from_data(spec: dict[str, Any]) -> Any:
+    """Look an answer up: a cell (key), a filtered column (query), or a named computation."""
+    if "function" in spec:
+        return _COMPUTED[spec["function"]](*spec.get("args", []))
     import lessons.data as data
 
     frame = data.load_table(spec["dataset"])
-    key_column, key = spec["key"]
-    rows = frame[frame[key_column] == key]
-    if rows.empty:
-        raise KeyError(f"{spec['dataset']} has no row with {key_column} = {key!r}")
-    value = rows.iloc[0][spec["column"]]
+    if "key" in spec:
+        key_column, key = spec["key"]
+        frame = frame[frame[key_column] == key]
+    if "query" in spec:
+        frame = frame.query(spec["query"], engine="python")
+    how = spec.get("how", "first")
+    if how == "count":
+        return len(frame)
+    if frame.empty:
+        raise KeyError(f"the answer lookup {spec} found no row")
+    if how == "all":
+        return [_plain(v) for v in frame[spec["column"]]]
+    return _plain(frame.iloc[0][spec["column"]])
+
+
+def _plain(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+    return value.item() if hasattr(value, "item") else value
+
+
+def _order_by_date(*event_ids: str) -> list[str]:
+    """Letters a, b, c… of the given events, sorted by event date."""
+    import lessons.data as data
+
+    dates = data.load_table("events").set_index("event_id")["date"]
+    letters = {eid: chr(ord("a") + i) for i, eid in enumerate(event_ids)}
+    return [letters[e] for e in sorted(event_ids, key=lambda e: dates[e])]
+
+
+def _phase_extreme(which: str) -> str:
+    from lessons import aggregate, data
+
+    summary = aggregate.phase_summary(data.load_table("events"), data.load_table("phases"))
+    pick = summary["cooperative_share"].idxmax() if which == "max" else summary[
+        "cooperative_share"
+    ].idxmin()
+    return str(summary.loc[pick, "phase"])
+
+
+def _russia_gas_share(first_year: int, last_year: int) -> float:
+    from lessons import charts, data
+
+    table = charts.gas_by_origin(data.load_table("gas_imports_turkey"), unit="TJ")
+    russia = table[table["origin"] == "Russia"]
+    years = russia["month"].dt.year
+    return round(float(russia.loc[years.between(first_year, last_year), "russia_share"].mean()), 3)
+
+
+def _gas_change(year_a: int, year_b: int) -> str:
+    from lessons import data
+
+    gas = data.load_table("gas_imports_turkey")
+    sel = gas[(gas["partner"] == "Russia") & (gas["commodity"] == "gas_all") & (gas["unit"] == "TJ")]
+    totals = sel.groupby(sel["month"].str[:4].astype(int))["value"].sum()
+    change = totals[year_b] / totals[year_a] - 1
+    if change >= 0:
+        return "rose"
+    return "fell by less than 10%" if change > -0.10 else "fell by 10% or more"
+
+
+_COMPUTED = {
+    "order_by_date": _order_by_date,
+    "phase_extreme": _phase_extreme,
+    "russia_gas_share": _russia_gas_share,
+    "gas_change": _gas_change,
+}
 
 
 def check(exercise_id: str, answer: Any) -> Feedback:

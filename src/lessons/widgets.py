@@ -50,6 +50,10 @@ class Explorer(w.VBox):
         """Recompute chart and text from the controls' current values."""
         self._refresh()
 
+    def __repr__(self) -> str:
+        # a short, stable text: shown where widgets cannot render, and compared by nbval
+        return f"<explorer with controls: {', '.join(self.controls)}>"
+
 
 # --- the timeline explorer --------------------------------------------------------------
 
