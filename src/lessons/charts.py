@@ -69,7 +69,8 @@ def event_timeline(
     shape_scale = alt.Scale(domain=list(QUAD_LABELS.values()), range=QUAD_SHAPES)
     cats = [c for c in CATEGORY_ORDER if c in set(data["category"])]
     zoom = alt.selection_interval(encodings=["x"], name="period")
-    x_detail = alt.X("date:T", title="Date", scale=alt.Scale(domain=zoom) if brush else alt.Undefined)
+    x_scale = alt.Scale(domain=zoom) if brush else alt.Undefined
+    x_detail = alt.X("date:T", title="Date", scale=x_scale)
     base = alt.Chart(data)
     points = (
         base.mark_point(filled=True, size=70, opacity=0.85)
@@ -93,7 +94,7 @@ def event_timeline(
     )
     layers: list[Any] = []
     if phases is not None:
-        layers.append(_phase_bands(phases, x_detail))
+        layers.append(_phase_bands(phases, x_scale))
     layers.append(points)
     detail = alt.layer(*layers).properties(title=title) if len(layers) > 1 else points.properties(
         title=title
@@ -118,9 +119,10 @@ def event_timeline(
     return alt.vconcat(detail, overview).properties(description=description)
 
 
-def _phase_bands(phases: pd.DataFrame, x: alt.X) -> alt.LayerChart:
+def _phase_bands(phases: pd.DataFrame, x_scale: Any) -> alt.LayerChart:
     frame = phases[["phase", "start", "end"]].copy()
     frame["band"] = [i % 2 for i in range(len(frame))]
+    x = alt.X("start:T", scale=x_scale, title="Date")
     bands = (
         alt.Chart(frame)
         .mark_rect(opacity=0.08)
@@ -133,10 +135,10 @@ def _phase_bands(phases: pd.DataFrame, x: alt.X) -> alt.LayerChart:
     )
     labels = (
         alt.Chart(frame)
-        .mark_text(align="left", baseline="top", dx=2, dy=-14, fontSize=10, color="#333333")
-        .encode(x=alt.X("start:T", scale=x.scale), text="phase:N", y=alt.value(0))
+        .mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=9, color="#333333")
+        .encode(x=x, text="phase:N", y=alt.value(0))
     )
-    return alt.layer(bands.encode(x=alt.X("start:T", scale=x.scale)), labels)
+    return alt.layer(bands, labels)
 
 
 def category_counts(counts: pd.DataFrame, *, title: str = "Events per theme") -> alt.Chart:
@@ -345,17 +347,16 @@ def place_map(
     pts["first"] = pts["first"].dt.strftime("%Y-%m-%d")
     pts["last"] = pts["last"].dt.strftime("%Y-%m-%d")
     topo = alt.InlineData(values=shapes, format=alt.DataFormat(type="topojson", feature=layer))
-    fill = "#dddddd"
-    if highlight:
-        fill = alt.condition(f"datum.id === '{highlight}'", alt.value("#9ecae1"), alt.value(fill))
+    plain = alt.value("#dddddd")
+    fill = (
+        alt.condition(f"datum.id === '{highlight}'", alt.value("#9ecae1"), plain)
+        if highlight
+        else plain
+    )
     land = (
         alt.Chart(topo)
         .mark_geoshape(stroke="white", strokeWidth=0.7)
-        .encode(
-            color=fill if isinstance(fill, str) else alt.Undefined,
-            fill=fill if not isinstance(fill, str) else alt.value(fill),
-            tooltip=[alt.Tooltip("properties.name:N", title="Area")],
-        )
+        .encode(fill=fill, tooltip=[alt.Tooltip("properties.name:N", title="Area")])
     )
     dots = (
         alt.Chart(pts)

@@ -111,6 +111,14 @@ def _split_records(
             if not record:
                 start = reader.line_num + 1
                 continue  # a blank line is not a record
+            if len(record) != width and width == 1 and _other_delimiter(header[0], delimiter):
+                raise DataError.single(
+                    path,
+                    "the header is one long name: is the file using another delimiter than "
+                    f"'{_show_delim(delimiter)}'?",
+                    row=HEADER_ROW,
+                    value=header[0],
+                )
             if len(record) != width:
                 raise DataError.single(
                     path,
@@ -126,6 +134,10 @@ def _split_records(
     if not records:
         raise DataError.single(path, "has a header but no data rows", row=HEADER_ROW + 1)
     return header, records, rows
+
+
+def _other_delimiter(text: str, delimiter: str) -> bool:
+    return any(d in text for d in ",;\t" if d != delimiter)
 
 
 def _show_delim(delimiter: str) -> str:
@@ -289,8 +301,12 @@ def _check_unique_keys(path: Path, frame: pd.DataFrame, schema: Schema, rows: li
         [n] for n in unique_fields
     ]
     problems = []
+    checked: list[list[str]] = []
     for cols in groups:
         cols = [cols] if isinstance(cols, str) else list(cols)
+        if cols in checked:  # a primary key that is also marked unique: report it once
+            continue
+        checked.append(cols)
         dup = frame.duplicated(subset=cols, keep="first")
         for i in dup[dup].index[:50]:
             value = ", ".join(str(frame.at[i, c]) for c in cols)

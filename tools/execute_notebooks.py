@@ -1,0 +1,57 @@
+"""Re-execute every lesson in place, deterministically, and keep the stored files small.
+
+Why a script: nbval compares fresh outputs with stored ones, so the stored outputs must be
+exactly what a fresh run produces in the locked environment. Each cell has a time limit
+(a cell that displays into an Output widget can stall nbclient silently), and the widget
+state (about 0.9 MB of JavaScript per chart) is stripped after execution: a learner's
+kernel recreates it when the notebook runs.
+
+    python tools/execute_notebooks.py [notebooks/NN_name.ipynb ...]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+CELL_TIMEOUT_S = 300
+
+
+def execute(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    started = time.perf_counter()
+    client.execute()
+    notebook.metadata.pop("widgets", None)
+    notebook.metadata["kernelspec"] = {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
+    notebook.metadata.get("language_info", {}).pop("version", None)
+    for cell in notebook.cells:
+        cell.get("metadata", {}).pop("execution", None)
+    nbformat.validate(notebook)
+    nbformat.write(notebook, path)
+    size_kb = path.stat().st_size / 1024
+    print(f"{path.name}: {time.perf_counter() - started:.1f} s, {size_kb:.0f} KB", flush=True)
+
+
+def main(argv: list[str]) -> None:
+    paths = [Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for path in paths:
+        execute(path.resolve())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
