@@ -44,7 +44,7 @@ def _run(cmd: list[str], **kwargs) -> None:
 
 def ensure_environment() -> Path:
     """Create or update .venv from uv.lock; return the environment's bin folder."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py may be started by an old Python
         sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
     bin_dir = VENV / BIN
     if STAMP.exists() and STAMP.read_text() == _fingerprint():

@@ -112,7 +112,7 @@ def test_goldstein_explorer_reacts() -> None:
 @pytest.mark.parametrize("region", ["syria", "libya"])
 def test_map_explorer_year_slider(region: str) -> None:
     ex = widgets.map_explorer(EVENTS, PLACES, SHAPES, region=region)
-    lo, hi = ex.controls["years"].value
+    _lo, hi = ex.controls["years"].value
     ex.controls["years"].value = (hi, hi)
     assert str(hi) in ex.chart.chart.to_dict()["title"]
 

@@ -18,7 +18,9 @@ TABLES = [r["name"] for r in data.datapackage()["resources"] if r["format"] == "
 def test_checksum_and_size_match_datapackage(name: str) -> None:
     res = data.resource(name)
     path = data.resource_path(name)
-    assert res["hash"] == "sha256:" + data.sha256_of(path), f"run tools/refresh_checksums.py? {name}"
+    assert res["hash"] == "sha256:" + data.sha256_of(path), (
+        f"run tools/refresh_checksums.py? {name}"
+    )
     assert res["bytes"] == path.stat().st_size
 
 
@@ -36,7 +38,15 @@ def test_table_loads_with_provenance(name: str) -> None:
 @pytest.mark.parametrize("name", TABLES)
 def test_every_field_is_described_with_a_type(name: str) -> None:
     for field in data.resource(name)["schema"]["fields"]:
-        assert field["type"] in {"string", "integer", "number", "boolean", "date", "list", "yearmonth"}
+        assert field["type"] in {
+            "string",
+            "integer",
+            "number",
+            "boolean",
+            "date",
+            "list",
+            "yearmonth",
+        }
 
 
 @pytest.mark.parametrize("shape", sorted(data.SHAPES))

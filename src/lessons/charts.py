@@ -44,10 +44,12 @@ def _with_quad_label(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
     columns = ["event_id", "date", "title", "category", "quad_class", "goldstein"]
-    frame = _with_quad_label(events[columns + ["source_publisher", "source_date"]])
-    frame["source"] = frame["source_publisher"] + ", " + frame["source_date"].dt.strftime(
-        "%Y-%m-%d"
-    ).fillna("date not shown")
+    frame = _with_quad_label(events[[*columns, "source_publisher", "source_date"]])
+    frame["source"] = (
+        frame["source_publisher"]
+        + ", "
+        + frame["source_date"].dt.strftime("%Y-%m-%d").fillna("date not shown")
+    )
     return frame.drop(columns=["source_publisher", "source_date"])
 
 
@@ -96,8 +98,10 @@ def event_timeline(
     if phases is not None:
         layers.append(_phase_bands(phases, x_scale))
     layers.append(points)
-    detail = alt.layer(*layers).properties(title=title) if len(layers) > 1 else points.properties(
-        title=title
+    detail = (
+        alt.layer(*layers).properties(title=title)
+        if len(layers) > 1
+        else points.properties(title=title)
     )
     description = (
         f"Timeline of {len(data)} Russia–Turkey events from {data['date'].min():%Y} to "
@@ -337,11 +341,15 @@ def place_map(
 
     `highlight` names a shape id (e.g. 'SY.ID' for Idlib) drawn in a darker fill.
     """
-    counts = events.dropna(subset=["place_id"]).groupby("place_id").agg(
-        events=("event_id", "size"),
-        first=("date", "min"),
-        last=("date", "max"),
-        example=("title", "first"),
+    counts = (
+        events.dropna(subset=["place_id"])
+        .groupby("place_id")
+        .agg(
+            events=("event_id", "size"),
+            first=("date", "min"),
+            last=("date", "max"),
+            example=("title", "first"),
+        )
     )
     pts = places.merge(counts, left_on="place_id", right_index=True, how="inner")
     pts["first"] = pts["first"].dt.strftime("%Y-%m-%d")
@@ -377,14 +385,18 @@ def place_map(
     names = dots.mark_text(align="left", dx=8, dy=-6, fontSize=11).encode(
         text="label:N", size=alt.value(11)
     )
-    return alt.layer(land, dots, names).project("mercator").properties(
-        title=title,
-        width=width,
-        height=height,
-        description=(
-            f"Map with {len(pts)} places marked by circles sized by the number of events there; "
-            + (f"the area {highlight} is shaded darker." if highlight else "")
-        ),
+    return (
+        alt.layer(land, dots, names)
+        .project("mercator")
+        .properties(
+            title=title,
+            width=width,
+            height=height,
+            description=(
+                f"Map with {len(pts)} places, circles sized by the number of events there; "
+                + (f"the area {highlight} is shaded darker." if highlight else "")
+            ),
+        )
     )
 
 

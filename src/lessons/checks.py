@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+
 @dataclass(frozen=True)
 class Feedback:
     """What a check says back: shown as text (and as a small box in JupyterLab)."""
@@ -119,9 +120,11 @@ def _phase_extreme(which: str) -> str:
     from lessons import aggregate, data
 
     summary = aggregate.phase_summary(data.load_table("events"), data.load_table("phases"))
-    pick = summary["cooperative_share"].idxmax() if which == "max" else summary[
-        "cooperative_share"
-    ].idxmin()
+    pick = (
+        summary["cooperative_share"].idxmax()
+        if which == "max"
+        else summary["cooperative_share"].idxmin()
+    )
     return str(summary.loc[pick, "phase"])
 
 
@@ -138,7 +141,9 @@ def _gas_change(year_a: int, year_b: int) -> str:
     from lessons import data
 
     gas = data.load_table("gas_imports_turkey")
-    sel = gas[(gas["partner"] == "Russia") & (gas["commodity"] == "gas_all") & (gas["unit"] == "TJ")]
+    sel = gas[
+        (gas["partner"] == "Russia") & (gas["commodity"] == "gas_all") & (gas["unit"] == "TJ")
+    ]
     totals = sel.groupby(sel["month"].str[:4].astype(int))["value"].sum()
     change = totals[year_b] / totals[year_a] - 1
     if change >= 0:

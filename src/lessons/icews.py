@@ -52,7 +52,7 @@ RAW_SCHEMA = {
         {"name": "Country", "type": "string"},
         {"name": "Latitude", "type": "number"},
         {"name": "Longitude", "type": "number"},
-    ]
+    ],
 }
 
 

@@ -150,7 +150,9 @@ def _check_header(path: Path, header: list[str], schema: Schema) -> None:
     for name in header:
         if name in seen:
             problems.append(
-                Problem(str(path), HEADER_ROW, name, None, "column name appears twice in the header")
+                Problem(
+                    str(path), HEADER_ROW, name, None, "column name appears twice in the header"
+                )
             )
         seen.add(name)
     for field in schema["fields"]:
@@ -159,7 +161,9 @@ def _check_header(path: Path, header: list[str], schema: Schema) -> None:
             if len(header) == 1 and ("," in header[0] or ";" in header[0] or "\t" in header[0]):
                 hint = " (the header is one long name: is the file using another delimiter?)"
             problems.append(
-                Problem(str(path), HEADER_ROW, field["name"], None, f"required column missing{hint}")
+                Problem(
+                    str(path), HEADER_ROW, field["name"], None, f"required column missing{hint}"
+                )
             )
     if problems:
         raise DataError(problems)

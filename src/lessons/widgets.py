@@ -317,8 +317,11 @@ def goldstein_explorer(monthly: pd.DataFrame, markers: pd.DataFrame | None = Non
         options=[("Goldstein sum", "sum"), ("Goldstein mean", "mean"), ("Event count", "count")],
         description="Measure",
     )
-    chart = alt.JupyterChart(charts.goldstein_monthly(goldstein_view(monthly, window=1,
-        direction="both", measure="sum"), markers=markers))
+    chart = alt.JupyterChart(
+        charts.goldstein_monthly(
+            goldstein_view(monthly, window=1, direction="both", measure="sum"), markers=markers
+        )
+    )
     output = w.HTML()
 
     def refresh() -> None:
