@@ -69,13 +69,16 @@ def smooth(series: pd.Series, window: int) -> pd.Series:
     return series.rolling(window, center=True, min_periods=1).mean()
 
 
-def net_cooperation(monthly: pd.DataFrame, window: int = 1) -> pd.DataFrame:
-    """Goldstein sum per month and direction, optionally smoothed over `window` months."""
+def net_cooperation(
+    monthly: pd.DataFrame, window: int = 1, column: str = "goldstein_sum"
+) -> pd.DataFrame:
+    """`column` (default: Goldstein sum) per month and direction, smoothed over `window` months.
+
+    The smoothed value is in the column `net_cooperation`.
+    """
     out = monthly[["month", "direction", "n_events", "goldstein_sum", "goldstein_mean"]].copy()
     out = out.sort_values(["direction", "month"])
-    out["net_cooperation"] = out.groupby("direction")["goldstein_sum"].transform(
-        lambda s: smooth(s, window)
-    )
+    out["net_cooperation"] = out.groupby("direction")[column].transform(lambda s: smooth(s, window))
     return out.reset_index(drop=True)
 
 

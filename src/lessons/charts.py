@@ -145,6 +145,18 @@ def _phase_bands(phases: pd.DataFrame, x_scale: Any) -> alt.LayerChart:
     return alt.layer(bands, labels)
 
 
+def _date_markers(markers: pd.DataFrame | None, **rule_style: Any) -> list[alt.Chart]:
+    """Dated vertical rules with rotated labels (columns `date`, `label`); none if empty."""
+    if markers is None or markers.empty:
+        return []
+    rules = alt.Chart(markers).mark_rule(**rule_style)
+    text = alt.Chart(markers).mark_text(angle=270, align="left", dx=4, dy=-4, fontSize=10)
+    return [
+        rules.encode(x="date:T", tooltip=["date:T", "label:N"]),
+        text.encode(x="date:T", y=alt.value(0), text="label:N"),
+    ]
+
+
 def category_counts(counts: pd.DataFrame, *, title: str = "Events per theme") -> alt.Chart:
     """Bar chart of `aggregate.events_by_category` output, counts written on the bars."""
     bars = (
@@ -204,13 +216,7 @@ def goldstein_monthly(
             alt.Tooltip(f"{value}:Q", title="Plotted value", format=".1f"),
         ],
     )
-    layers: list[Any] = [lines, points]
-    if markers is not None and not markers.empty:
-        rules = alt.Chart(markers).mark_rule(strokeDash=[2, 2], color="#555555")
-        rules = rules.encode(x="date:T", tooltip=["date:T", "label:N"])
-        text = alt.Chart(markers).mark_text(angle=270, align="left", dx=4, dy=-4, fontSize=10)
-        text = text.encode(x="date:T", y=alt.value(0), text="label:N")
-        layers += [rules, text]
+    layers: list[Any] = [lines, points, *_date_markers(markers, strokeDash=[2, 2], color="#555555")]
     return alt.layer(*layers).properties(
         title=title,
         width=WIDTH,
@@ -293,12 +299,10 @@ def gas_imports(
             alt.Tooltip("russia_share:Q", title="Russia's share", format=".0%"),
         ],
     )
-    layers: list[Any] = [base.mark_line(strokeWidth=2)]
-    if events is not None and not events.empty:
-        rules = alt.Chart(events).mark_rule(color="#333333", strokeDash=[2, 2])
-        layers.append(rules.encode(x="date:T", tooltip=["date:T", "label:N"]))
-        text = alt.Chart(events).mark_text(angle=270, align="left", dx=4, dy=-4, fontSize=10)
-        layers.append(text.encode(x="date:T", y=alt.value(0), text="label:N"))
+    layers: list[Any] = [
+        base.mark_line(strokeWidth=2),
+        *_date_markers(events, color="#333333", strokeDash=[2, 2]),
+    ]
     return alt.layer(*layers).properties(
         title=title or f"Turkey's gas imports from Russia and from everyone else ({unit})",
         width=WIDTH,
@@ -475,12 +479,10 @@ def coded_volume(
             tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "events:Q"],
         )
     )
-    layers: list[Any] = [base]
-    if markers is not None and not markers.empty:
-        rule = alt.Chart(markers).mark_rule(color=PALETTE[5], strokeDash=[4, 2], strokeWidth=2)
-        layers.append(rule.encode(x="date:T", tooltip=["date:T", "label:N"]))
-        text = alt.Chart(markers).mark_text(angle=270, align="left", dx=4, dy=-4, fontSize=10)
-        layers.append(text.encode(x="date:T", y=alt.value(0), text="label:N"))
+    layers: list[Any] = [
+        base,
+        *_date_markers(markers, color=PALETTE[5], strokeDash=[4, 2], strokeWidth=2),
+    ]
     return alt.layer(*layers).properties(
         title=title or "Machine-coded events per day, with the curated record's dates",
         width=WIDTH,

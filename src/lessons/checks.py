@@ -138,13 +138,11 @@ def _russia_gas_share(first_year: int, last_year: int) -> float:
 
 
 def _gas_change(year_a: int, year_b: int) -> str:
-    from lessons import data
+    from lessons import charts, data
 
-    gas = data.load_table("gas_imports_turkey")
-    sel = gas[
-        (gas["partner"] == "Russia") & (gas["commodity"] == "gas_all") & (gas["unit"] == "TJ")
-    ]
-    totals = sel.groupby(sel["month"].str[:4].astype(int))["value"].sum()
+    table = charts.gas_by_origin(data.load_table("gas_imports_turkey"), unit="TJ")
+    russia = table[table["origin"] == "Russia"]
+    totals = russia.groupby(russia["month"].dt.year)["value"].sum()
     change = totals[year_b] / totals[year_a] - 1
     if change >= 0:
         return "rose"

@@ -39,7 +39,7 @@ def read_table(path: str | Path, schema: Schema, *, delimiter: str = ",") -> pd.
     path = Path(path)
     text = _decode(path)
     header, records, rows = _split_records(path, text, delimiter)
-    _check_header(path, header, schema)
+    _check_header(path, header, schema, delimiter)
     columns = {name: [rec[i] for rec in records] for i, name in enumerate(header)}
     frame = pd.DataFrame(columns, dtype=object)
     problems: list[Problem] = []
@@ -144,7 +144,7 @@ def _show_delim(delimiter: str) -> str:
     return "\\t" if delimiter == "\t" else delimiter
 
 
-def _check_header(path: Path, header: list[str], schema: Schema) -> None:
+def _check_header(path: Path, header: list[str], schema: Schema, delimiter: str) -> None:
     seen: set[str] = set()
     problems = []
     for name in header:
@@ -158,7 +158,7 @@ def _check_header(path: Path, header: list[str], schema: Schema) -> None:
     for field in schema["fields"]:
         if field["name"] not in seen and _required(field):
             hint = ""
-            if len(header) == 1 and ("," in header[0] or ";" in header[0] or "\t" in header[0]):
+            if len(header) == 1 and _other_delimiter(header[0], delimiter):
                 hint = " (the header is one long name: is the file using another delimiter?)"
             problems.append(
                 Problem(

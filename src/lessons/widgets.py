@@ -218,10 +218,13 @@ def phrase_resolver(claims: pd.DataFrame) -> Explorer:
         refresh()
 
     button.on_click(on_click)
-    explorer = Explorer({"phrase": phrase, "guess": guess}, refresh, None, output)
-    explorer.children = (w.HBox([phrase, guess, button]), output)
-    explorer.controls["check"] = button
-    return explorer
+    return Explorer(
+        {"phrase": phrase, "guess": guess, "check": button},
+        refresh,
+        None,
+        output,
+        layout_rows=[w.HBox([phrase, guess, button])],
+    )
 
 
 # --- casualty figures ---------------------------------------------------------------------
@@ -297,15 +300,10 @@ def goldstein_view(
     monthly: pd.DataFrame, *, window: int, direction: str, measure: str
 ) -> pd.DataFrame:
     """Monthly series for the chart: one or both directions, smoothed, one measure."""
-    data = aggregate.net_cooperation(monthly, window=1)
+    column = {"sum": "goldstein_sum", "mean": "goldstein_mean", "count": "n_events"}[measure]
+    data = aggregate.net_cooperation(monthly, window=window, column=column)
     if direction != "both":
         data = data[data["direction"] == direction]
-    column = {"sum": "goldstein_sum", "mean": "goldstein_mean", "count": "n_events"}[measure]
-    data = data.assign(
-        net_cooperation=data.groupby("direction")[column].transform(
-            lambda s: aggregate.smooth(s, window)
-        )
-    )
     return data.reset_index(drop=True)
 
 
