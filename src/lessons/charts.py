@@ -124,7 +124,12 @@ def event_timeline(
 
 
 def _phase_bands(phases: pd.DataFrame, x_scale: Any) -> alt.LayerChart:
-    frame = phases[["phase", "start", "end"]].copy()
+    """Alternating grey bands, one per phase, with staggered labels so short phases stay legible.
+
+    The fill is a condition, not a colour scale: a colour scale here would be merged with the
+    events' colour scale and the events would lose their colours.
+    """
+    frame = phases[["phase", "start", "end"]].copy().reset_index(drop=True)
     frame["band"] = [i % 2 for i in range(len(frame))]
     x = alt.X("start:T", scale=x_scale, title="Date")
     bands = (
@@ -133,16 +138,34 @@ def _phase_bands(phases: pd.DataFrame, x_scale: Any) -> alt.LayerChart:
         .encode(
             x=x,
             x2="end:T",
-            color=alt.Color("band:N", scale=alt.Scale(range=["#000000", "#777777"]), legend=None),
+            fill=alt.condition("datum.band == 0", alt.value("#000000"), alt.value("#777777")),
             tooltip=[alt.Tooltip("phase:N", title="Phase")],
         )
     )
-    labels = (
-        alt.Chart(frame)
-        .mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=9, color="#333333")
+    frame["label_row"] = _label_rows(frame)
+    labels = [
+        alt.Chart(frame[frame["label_row"] == row])
+        .mark_text(align="left", baseline="top", dx=2, dy=2 + 10 * row, fontSize=9, color="#333333")
         .encode(x=x, text="phase:N", y=alt.value(0))
-    )
-    return alt.layer(bands, labels)
+        for row in sorted(frame["label_row"].unique())
+    ]
+    return alt.layer(bands, *labels)
+
+
+def _label_rows(frame: pd.DataFrame, char_px: float = 5.0) -> list[int]:
+    """Greedy rows for phase labels: a label goes in the first row it does not overlap."""
+    span_days = max((frame["end"].max() - frame["start"].min()).days, 1)
+    px_per_day = WIDTH / span_days
+    row_ends: list[float] = []
+    rows = []
+    for start, name in zip(frame["start"], frame["phase"], strict=True):
+        x = (start - frame["start"].min()).days * px_per_day
+        row = next((i for i, end in enumerate(row_ends) if x > end + 4), len(row_ends))
+        if row == len(row_ends):
+            row_ends.append(0.0)
+        row_ends[row] = x + len(name) * char_px
+        rows.append(row)
+    return rows
 
 
 def _date_markers(markers: pd.DataFrame | None, **rule_style: Any) -> list[alt.Chart]:

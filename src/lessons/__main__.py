@@ -1,0 +1,5 @@
+"""`python -m lessons` runs the `lessons` command."""
+
+from lessons.cli import main
+
+main(prog_name="lessons")

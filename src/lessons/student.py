@@ -1,0 +1,124 @@
+"""Student copies: the lessons without their solutions, generated, never edited by hand.
+
+Why generated: the lessons are authored solution-first (each answer sits in a cell tagged
+`solution`), so there is one source to maintain. A student copy replaces each solution cell
+with a short prompt and keeps everything else — questions, self-checks, hints and the stored
+outputs — so it still runs top to bottom and nbval still compares it. The generator is a pure
+function of the lesson file, which is what lets CI check that the committed copies are exactly
+what it produces.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+SOLUTION_TAG = "solution"
+STUDENT_TAG = "student-prompt"
+PROMPT_CODE = (
+    "The worked answer is not in the student copy. Try the exercise, ask for a hint\n"
+    "with `checks.hint(...)` above, then compare your answer with a partner's or your teacher's."
+)
+PROMPT_MARKDOWN = (
+    "*The teachers' worked example is not in the student copy: your teacher will discuss it"
+    " with the class.*"
+)
+HEADER_NOTE = (
+    "> **Student copy.** Generated from the lesson by `lessons student`; answers are left out."
+    " Edit the lesson in `notebooks/`, not this file."
+)
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    """What happened to one student copy (so the CLI can report it in one line)."""
+
+    source: Path
+    target: Path
+    status: str  # "written", "unchanged", "differs", "missing"
+
+
+def is_solution(cell: nbformat.NotebookNode) -> bool:
+    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def _prompt_for(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    text = PROMPT_MARKDOWN if cell.cell_type == "markdown" else PROMPT_CODE
+    prompt = nbformat.v4.new_markdown_cell(text, metadata={"tags": [STUDENT_TAG]})
+    prompt.pop("id", None)
+    return prompt
+
+
+def student_notebook(lesson: nbformat.NotebookNode, source_name: str) -> nbformat.NotebookNode:
+    """Return a copy of `lesson` with every solution cell replaced by a prompt.
+
+    Cell ids are derived from the lesson's ids, so two runs give identical files.
+    """
+    student = copy.deepcopy(lesson)
+    cells = []
+    for index, cell in enumerate(student.cells):
+        if is_solution(cell):
+            prompt = _prompt_for(cell)
+            prompt["id"] = f"student-{cell.get('id', index)}"
+            cells.append(prompt)
+        else:
+            cells.append(cell)
+    if cells and cells[0].cell_type == "markdown" and HEADER_NOTE not in cells[0].source:
+        cells[0].source = f"{HEADER_NOTE}\n\n{cells[0].source}"
+    student.cells = cells
+    student.metadata["lessons"] = {"student_copy_of": f"notebooks/{source_name}"}
+    nbformat.validate(student)
+    return student
+
+
+def lesson_files(lessons_dir: Path) -> list[Path]:
+    """The numbered lessons, in order (the presenter and other notebooks are not lessons)."""
+    return sorted(lessons_dir.glob("[0-9][0-9]_*.ipynb"))
+
+
+def render_student_copy(lesson_path: Path) -> str:
+    """The exact text of the student copy of one lesson file."""
+    lesson = nbformat.read(lesson_path, as_version=4)
+    student = student_notebook(lesson, lesson_path.name)
+    return nbformat.writes(student) + "\n"
+
+
+def write_student_copies(
+    lessons_dir: Path, out_dir: Path, *, force: bool = False, check_only: bool = False
+) -> list[CopyResult]:
+    """Generate every student copy into `out_dir`.
+
+    A file that exists and differs is never overwritten unless `force` is given: it may hold a
+    teacher's own edits. With `check_only`, nothing is written and differences are reported.
+    """
+    results = []
+    pending: list[tuple[Path, str]] = []
+    for lesson in lesson_files(lessons_dir):
+        target = out_dir / lesson.name
+        text = render_student_copy(lesson)
+        if target.exists():
+            status = "unchanged" if target.read_text(encoding="utf-8") == text else "differs"
+        else:
+            status = "missing"
+        if status != "unchanged" and not check_only:
+            pending.append((target, text))
+        results.append(CopyResult(lesson, target, status))
+    if check_only:
+        return results
+    blocked = [r for r in results if r.status == "differs" and not force]
+    if blocked:
+        names = ", ".join(r.target.name for r in blocked)
+        raise FileExistsError(
+            f"{out_dir}: {len(blocked)} student copies differ from the generated version"
+            f" ({names}); run again with --force to replace them"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for target, text in pending:
+        target.write_text(text, encoding="utf-8")
+    return [
+        CopyResult(r.source, r.target, "written" if r.status != "unchanged" else r.status)
+        for r in results
+    ]
