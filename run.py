@@ -4,6 +4,13 @@
     python3 run.py test       run the whole test suite (lint, unit tests, every notebook)
     python3 run.py execute    re-execute every notebook in place (maintainers)
 
+Any other command goes to the `lessons` command inside the environment, e.g.
+    python3 run.py doctor     check the set-up and say how to fix each problem
+    python3 run.py student    generate student copies (solutions left out) into student/
+    python3 run.py export     write every lesson as offline HTML into export/
+    python3 run.py present    project the classroom explorer with Voilà
+    python3 run.py data       list the datasets with sources and licences
+
 The first call creates `.venv/` with the exact versions in `uv.lock` (uv is installed into
 `.uv-tools/` from PyPI for that); later calls reuse it and work offline. The environment is
 rebuilt only when `uv.lock` or `pyproject.toml` change.
@@ -24,6 +31,7 @@ TOOLS = ROOT / ".uv-tools"
 UV_VERSION = "0.13.9"
 STAMP = VENV / ".lessons-stamp"
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
+LESSONS_COMMANDS = ("doctor", "student", "export", "present", "data")
 BIN = "Scripts" if os.name == "nt" else "bin"
 EXE = ".exe" if os.name == "nt" else ""
 
@@ -78,8 +86,8 @@ def main(argv: list[str]) -> None:
         print(__doc__)
         return
     command, rest = argv[0], argv[1:]
-    if command not in ("lab", "test", "execute"):
-        sys.exit(f"unknown command {command!r}: use lab, test or execute (see --help)")
+    if command not in ("lab", "test", "execute", *LESSONS_COMMANDS):
+        sys.exit(f"unknown command {command!r}: see `python3 run.py --help`")
     bin_dir = ensure_environment()
     python = str(bin_dir / f"python{EXE}")
     if command == "lab":
@@ -88,8 +96,10 @@ def main(argv: list[str]) -> None:
         _run([python, "-m", "ruff", "check", "."])
         _run([python, "-m", "ruff", "format", "--check", "."])
         _run([python, "-m", "pytest", *rest])
-    else:
+    elif command == "execute":
         _run([python, "tools/execute_notebooks.py", *rest])
+    else:
+        _run([python, "-m", "lessons", command, *rest])
 
 
 if __name__ == "__main__":
