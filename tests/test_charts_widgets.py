@@ -124,3 +124,16 @@ def test_phase_comparer_and_gas_explorer() -> None:
     gas = widgets.gas_explorer(GAS)
     gas.controls["years"].value = (2014, 2016)
     assert "%" in gas.output.value
+
+
+def test_a_phrase_that_spans_days_accepts_every_day_of_the_span() -> None:
+    from lessons.widgets import judge_date
+
+    claims = lessons.load_report_claims()
+    recent = claims[claims["claim_id"] == "c07"].iloc[0]  # "in recent days": 1–3 March 2020
+    verdicts = {day: judge_date(recent, f"2020-03-0{day}").correct for day in range(1, 5)}
+    assert verdicts == {1: True, 2: True, 3: True, 4: False}
+    assert judge_date(recent, "2020-02-29").correct is False
+    thursday = claims[claims["claim_id"] == "c02"].iloc[0]  # a single day stays a single day
+    assert judge_date(thursday, "2020-03-05").correct is True
+    assert judge_date(thursday, "2020-03-06").correct is False

@@ -118,13 +118,19 @@ def student(out: Path | None, force: bool, check: bool) -> None:
     multiple=True,
     help="Export only this lesson (e.g. 02 or 02_the_long_view); repeatable.",
 )
-def export(out_dir: Path, names: tuple[str, ...]) -> None:
+@click.option(
+    "--student",
+    "from_student",
+    is_flag=True,
+    help="Export the student copies (no answers, no teachers' worked example).",
+)
+def export(out_dir: Path, names: tuple[str, ...], from_student: bool) -> None:
     """Write every lesson as static HTML that opens from disk, offline (default folder: export/)."""
     from lessons.export import export_lessons
     from lessons.student import lesson_files
 
     root = _root()
-    lessons = lesson_files(root / "notebooks")
+    lessons = lesson_files(root / ("student" if from_student else "notebooks"))
     if names:
         lessons = [p for p in lessons if any(p.stem.startswith(n) for n in names)]
         if not lessons:

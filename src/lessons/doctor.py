@@ -28,8 +28,8 @@ KEY_PACKAGES = (
     "anywidget",
     "vl-convert-python",
     "voila",
-    "nbval",
 )
+TEST_PACKAGES = ("nbval", "pytest", "playwright")
 MIN_PYTHON = (3, 11)
 FIX_SYNC = "run `python3 run.py lab` once (it reinstalls the locked versions into .venv/)"
 
@@ -78,10 +78,12 @@ def check_packages(lock_file: Path | None) -> list[Check]:
     """Each key package is installed, and at the locked version when a lock is at hand."""
     locked = locked_versions(lock_file) if lock_file and lock_file.exists() else {}
     found = []
-    for name in KEY_PACKAGES:
+    for name in (*KEY_PACKAGES, *TEST_PACKAGES):
         have = _installed(name)
         want = locked.get(_normalise(name))
-        if have is None:
+        if have is None and name in TEST_PACKAGES:
+            found.append(Check(name, None, "not installed (only the test suite needs it)"))
+        elif have is None:
             found.append(Check(name, False, "not installed", FIX_SYNC))
         elif want and have != want:
             found.append(Check(name, None, f"{have} installed, lock says {want}", FIX_SYNC))

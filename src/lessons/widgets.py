@@ -180,10 +180,14 @@ def judge_date(claim: pd.Series, guess: Any) -> Feedback:
         return Feedback(phrase, False, "write the date as YYYY-MM-DD.")
     target = claim["resolved_date"]
     precision = claim["resolved_precision"]
+    end = claim.get("resolved_end")
+    last = end if isinstance(end, pd.Timestamp) and not pd.isna(end) else target
     same = {
-        "day": guessed.normalize() == target,
-        "month": (guessed.year, guessed.month) == (target.year, target.month),
-        "year": guessed.year == target.year,
+        "day": target <= guessed.normalize() <= last,
+        "month": (target.year, target.month)
+        <= (guessed.year, guessed.month)
+        <= (last.year, last.month),
+        "year": target.year <= guessed.year <= last.year,
     }[precision]
     unit = {"day": "day", "month": "month", "year": "year"}[precision]
     if same:
