@@ -22,12 +22,12 @@ STATIC = Path(__file__).resolve().parents[1] / "src" / "lessons" / "static"
 PACKAGES = {
     "requirejs": {
         "url": "https://registry.npmjs.org/requirejs/-/requirejs-2.3.8.tgz",
-        "integrity": "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
+        "integrity": "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",  # noqa: E501
         "files": {"package/require.js": "require.js"},
     },
     "@jupyter-widgets/html-manager": {
         "url": "https://registry.npmjs.org/@jupyter-widgets/html-manager/-/html-manager-1.0.15.tgz",
-        "integrity": "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
+        "integrity": "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",  # noqa: E501
         "files": {
             "package/dist/embed-amd.js": "embed-amd.js",
             "package/dist/embed.js.LICENSE.txt": "embed-amd.js.LICENSE.txt",
