@@ -240,3 +240,21 @@ def test_export_writes_offline_pages_with_javascript_beside_them(tmp_path: Path)
         )[0]
     )
     assert any(m.get("model_module") == "anywidget" for m in state["state"].values())
+
+
+def test_binder_requirements_pin_exactly_the_locked_versions() -> None:
+    import re
+    import tomllib
+
+    lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
+    locked: dict[str, set[str]] = {}  # a package may be locked twice, for different Pythons
+    for package in lock["package"]:
+        locked.setdefault(package["name"].lower().replace("_", "-"), set()).add(package["version"])
+    pins = re.findall(
+        r"^([A-Za-z0-9_.-]+)==([^\s;]+)", (ROOT / "binder/requirements.txt").read_text(), re.M
+    )
+    assert len(pins) > 50
+    drift = {n: (v, locked.get(n.lower())) for n, v in pins if v not in locked.get(n.lower(), ())}
+    assert not drift, f"regenerate binder/requirements.txt (see its header): {drift}"
+    for name in ("jupyterlab", "ipywidgets", "pandas", "altair", "voila", "anywidget"):
+        assert name in {n.lower() for n, _ in pins}
