@@ -399,7 +399,12 @@ def place_map(
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
-            size=alt.Size("events:Q", title="Events", scale=alt.Scale(range=[60, 900])),
+            size=alt.Size(
+                "events:Q",
+                title="Events",
+                scale=alt.Scale(range=[60, 900]),
+                legend=alt.Legend(format="d", tickMinStep=1),
+            ),
             tooltip=[
                 alt.Tooltip("label:N", title="Place"),
                 alt.Tooltip("events:Q", title="Events"),
