@@ -353,6 +353,15 @@ def gas_by_origin(gas: pd.DataFrame, *, unit: str = "TJ") -> pd.DataFrame:
     return long.sort_values(["origin", "month"], ignore_index=True)
 
 
+def _legend_counts(counts: pd.Series, most: int = 4) -> list[int]:
+    """Up to `most` whole-number legend entries from the counts actually on the map."""
+    distinct = sorted({int(c) for c in counts})
+    if len(distinct) <= most:
+        return distinct
+    step = (len(distinct) - 1) / (most - 1)
+    return sorted({distinct[round(i * step)] for i in range(most)})
+
+
 def place_map(
     events: pd.DataFrame,
     places: pd.DataFrame,
@@ -403,7 +412,7 @@ def place_map(
                 "events:Q",
                 title="Events",
                 scale=alt.Scale(range=[60, 900]),
-                legend=alt.Legend(format="d", tickMinStep=1),
+                legend=alt.Legend(format="d", values=_legend_counts(pts["events"])),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title="Place"),
