@@ -6,6 +6,7 @@ Why a command: a teacher should not need to know Jupyter's options. Every sub-co
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,14 @@ def _jupyter_command(*args: str) -> list[str]:
 
 
 def _run_server(command: list[str], cwd: Path) -> None:
-    """Run a server in the foreground; Ctrl+C stops it quietly."""
+    """Hand the terminal to the server: Ctrl+C and a terminate signal reach it directly.
+
+    On POSIX the server replaces this process (so stopping `lessons present` stops Voilà);
+    Windows has no such replacement, so there the server runs as a child.
+    """
+    if os.name == "posix":
+        os.chdir(cwd)
+        os.execv(command[0], command)
     try:
         completed = subprocess.run(command, cwd=cwd, check=False)
     except KeyboardInterrupt:

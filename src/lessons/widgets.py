@@ -23,6 +23,13 @@ from lessons.checks import Feedback
 TABLE_LIMIT = 25
 
 
+# ipywidgets caps a slider's readout at about 70 px, which cuts "1992 – 2026" to "1992 – 202".
+_EXPLORER_CSS = (
+    "<style>.lessons-explorer .widget-readout, .lessons-explorer .jupyter-widget-readout"
+    " { max-width: none; }</style>"
+)
+
+
 class Explorer(w.VBox):
     """A VBox that remembers its controls, its chart widget and its text output."""
 
@@ -39,8 +46,10 @@ class Explorer(w.VBox):
         self.output = output if output is not None else w.HTML()
         self._refresh = refresh
         rows = layout_rows or [w.HBox(list(controls.values()))]
-        children = [*rows, *([chart] if chart is not None else []), self.output]
+        style = w.HTML(_EXPLORER_CSS, layout=w.Layout(display="none"))
+        children = [style, *rows, *([chart] if chart is not None else []), self.output]
         super().__init__(children=children)
+        self.add_class("lessons-explorer")
         for control in controls.values():
             if hasattr(control, "value"):
                 control.observe(lambda _change: self.refresh(), names="value")
@@ -69,6 +78,17 @@ def filter_events(
 
     The text search looks in title, summary, actors and source publisher, ignoring case.
     """
+    return events[_matching(events, years, categories, text)]
+
+
+def _matching(
+    events: pd.DataFrame,
+    years: tuple[int, int] | None,
+    categories: Iterable[str] | None,
+    text: str,
+    haystack: pd.Series | None = None,
+) -> pd.Series:
+    """The rows `filter_events` keeps; `haystack` (from `_haystack`) saves rebuilding it."""
     keep = pd.Series(True, index=events.index)
     if years is not None:
         year = events["date"].dt.year
@@ -77,17 +97,23 @@ def filter_events(
         keep &= events["category"].isin(list(categories))
     needle = text.strip().lower()
     if needle:
-        haystack = (
-            events["title"]
-            + " "
-            + events["summary"]
-            + " "
-            + events["actors"].map(" ".join)
-            + " "
-            + events["source_publisher"]
-        ).str.lower()
+        if haystack is None:
+            haystack = _haystack(events)
         keep &= haystack.str.contains(needle, regex=False)
-    return events[keep]
+    return keep
+
+
+def _haystack(events: pd.DataFrame) -> pd.Series:
+    """The lower-cased text the search looks in, one string per event."""
+    return (
+        events["title"]
+        + " "
+        + events["summary"]
+        + " "
+        + events["actors"].map(" ".join)
+        + " "
+        + events["source_publisher"]
+    ).str.lower()
 
 
 def events_table_html(events: pd.DataFrame, limit: int = TABLE_LIMIT) -> str:
@@ -95,19 +121,22 @@ def events_table_html(events: pd.DataFrame, limit: int = TABLE_LIMIT) -> str:
     if events.empty:
         return "<p><em>No events match. Widen the years or clear the search.</em></p>"
     rows = []
-    for _, ev in events.head(limit).iterrows():
-        source_date = "" if pd.isna(ev["source_date"]) else f", {ev['source_date']:%Y-%m-%d}"
+    head = events.head(limit)
+    columns = ("date", "category", "title", "summary", "source_url", "source_publisher")
+    cells = zip(*(head[c] for c in (*columns, "source_date")), strict=True)
+    for date, category, title, summary, url, publisher, published in cells:
+        source_date = "" if pd.isna(published) else f", {published:%Y-%m-%d}"
         source = (
-            f'<a href="{html.escape(ev["source_url"], quote=True)}" target="_blank" '
-            f'rel="noopener noreferrer">{html.escape(ev["source_publisher"])}</a>'
+            f'<a href="{html.escape(url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">{html.escape(publisher)}</a>'
             f"{html.escape(source_date)}"
         )
         rows.append(
             "<tr>"
-            f"<td>{ev['date']:%Y-%m-%d}</td>"
-            f"<td>{html.escape(ev['category'])}</td>"
-            f"<td><strong>{html.escape(ev['title'])}</strong><br>"
-            f"<small>{html.escape(ev['summary'])}</small></td>"
+            f"<td>{date:%Y-%m-%d}</td>"
+            f"<td>{html.escape(category)}</td>"
+            f"<td><strong>{html.escape(title)}</strong><br>"
+            f"<small>{html.escape(summary)}</small></td>"
             f"<td>{source}</td>"
             "</tr>"
         )
@@ -134,11 +163,11 @@ def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) 
     search = w.Text(value="", description="Search", placeholder="e.g. Idlib, gas, Haftar")
     chart = alt.JupyterChart(charts.event_timeline(events, phases, brush=False))
     output = w.HTML()
+    haystack = _haystack(events)  # built once, not on every keystroke
 
     def refresh() -> None:
-        chosen = filter_events(
-            events, years=years.value, categories=category.value, text=search.value
-        )
+        keep = _matching(events, years.value, category.value, search.value, haystack)
+        chosen = events[keep]
         shown = chosen if not chosen.empty else events.head(0)
         if not shown.empty:
             chart.chart = charts.event_timeline(shown, None, brush=False, title=_title(chosen))
@@ -154,7 +183,8 @@ def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) 
 
 
 def _title(chosen: pd.DataFrame) -> str:
-    return f"{len(chosen)} events, {chosen['date'].min():%Y}–{chosen['date'].max():%Y}"
+    noun = "event" if len(chosen) == 1 else "events"
+    return f"{len(chosen)} {noun}, {chosen['date'].min():%Y}–{chosen['date'].max():%Y}"
 
 
 # --- relative-date resolver ---------------------------------------------------------------
@@ -314,10 +344,15 @@ def goldstein_view(
 def goldstein_explorer(monthly: pd.DataFrame, markers: pd.DataFrame | None = None) -> Explorer:
     """Smoothing, direction and measure controls over the monthly coded-event series."""
     window = w.IntSlider(value=1, min=1, max=5, description="Smoothing", continuous_update=False)
-    direction = w.ToggleButtons(options=["both", "RUS->TUR", "TUR->RUS"], description="Direction")
+    direction = w.ToggleButtons(
+        options=["both", "RUS->TUR", "TUR->RUS"],
+        description="Direction",
+        style={"button_width": "auto"},
+    )
     measure = w.ToggleButtons(
         options=[("Goldstein sum", "sum"), ("Goldstein mean", "mean"), ("Event count", "count")],
         description="Measure",
+        style={"button_width": "auto"},
     )
     chart = alt.JupyterChart(
         charts.goldstein_monthly(
@@ -398,6 +433,7 @@ def gas_explorer(gas: pd.DataFrame, markers: pd.DataFrame | None = None) -> Expl
     unit = w.ToggleButtons(
         options=[("Energy (TJ), 2008–2022", "TJ"), ("Volume (m³), 2014–2022", "m3")],
         description="Unit",
+        style={"button_width": "auto"},
     )
     years = w.IntRangeSlider(
         value=(2008, 2022), min=2008, max=2022, description="Years", continuous_update=False
