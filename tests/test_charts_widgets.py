@@ -137,3 +137,9 @@ def test_a_phrase_that_spans_days_accepts_every_day_of_the_span() -> None:
     thursday = claims[claims["claim_id"] == "c02"].iloc[0]  # a single day stays a single day
     assert judge_date(thursday, "2020-03-05").correct is True
     assert judge_date(thursday, "2020-03-06").correct is False
+
+
+def test_setup_keeps_dollar_amounts_in_tables_from_being_typeset_as_maths() -> None:
+    frame = pd.DataFrame({"key_numbers": ["$2.5bn contract; $1bn guarantee"]})
+    lessons.setup()
+    assert "tex2jax_ignore" in frame._repr_html_()

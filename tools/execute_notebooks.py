@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CELL_TIMEOUT_S = 300
 
 
-def execute(path: Path) -> None:
+def execute(path: Path, output: Path | None = None) -> None:
+    """Execute the notebook at `path` (in its own folder) and write it to `output` or back."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
@@ -42,8 +43,9 @@ def execute(path: Path) -> None:
     for cell in notebook.cells:
         cell.get("metadata", {}).pop("execution", None)
     nbformat.validate(notebook)
-    nbformat.write(notebook, path)
-    size_kb = path.stat().st_size / 1024
+    target = path if output is None else output
+    nbformat.write(notebook, target)
+    size_kb = target.stat().st_size / 1024
     print(f"{path.name}: {time.perf_counter() - started:.1f} s, {size_kb:.0f} KB", flush=True)
 
 

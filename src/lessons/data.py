@@ -28,8 +28,12 @@ SHAPES = {
 }
 
 
+@cache
 def data_dir() -> Path:
-    """Where the bundled data lives: inside the installed wheel, or `data/` of a checkout."""
+    """Where the bundled data lives: inside the installed wheel, or `data/` of a checkout.
+
+    Cached: where the package is installed does not change while Python runs.
+    """
     packaged = resources.files("lessons") / "data"
     if packaged.is_dir():
         return Path(str(packaged))
@@ -113,16 +117,38 @@ def _with_provenance(frame: pd.DataFrame, res: dict[str, Any], file: Path) -> pd
 def _check_foreign_keys(
     name: str, file: Path, frame: pd.DataFrame, schema: dict[str, Any], bundled: bool
 ) -> None:
+    """Every reference must name a key of its target; checked on the distinct values first."""
+    for fk in schema.get("foreignKeys", []):
+        known = _known_keys(name, frame, fk)
+        cells = frame[fk["fields"]].tolist()
+        if any(isinstance(cell, list) for cell in cells):
+            used = {item for cell in cells if isinstance(cell, list) for item in cell}
+            used |= {cell for cell in cells if not isinstance(cell, list) and not pd.isna(cell)}
+        else:
+            used = {cell for cell in set(cells) if not pd.isna(cell)}
+        if not used <= known:
+            _explain_foreign_keys(name, file, frame, schema)
+
+
+def _known_keys(name: str, frame: pd.DataFrame, fk: dict[str, Any]) -> set[Any]:
+    target = fk["reference"]["resource"]
+    target_col = fk["reference"]["fields"]
+    if target == name:
+        return set(frame[target_col].dropna())
+    return set(_reference_keys(target, target_col))
+
+
+def _explain_foreign_keys(
+    name: str, file: Path, frame: pd.DataFrame, schema: dict[str, Any]
+) -> None:
+    """Row by row: raise a DataError naming every reference to an unknown key."""
     problems: list[Problem] = []
     rows = frame.attrs["rows"]
     for fk in schema.get("foreignKeys", []):
         column = fk["fields"]
         target = fk["reference"]["resource"]
         target_col = fk["reference"]["fields"]
-        if target == name:
-            known = set(frame[target_col].dropna())
-        else:
-            known = set(_reference_keys(target, target_col))
+        known = _known_keys(name, frame, fk)
         for i, cell in frame[column].items():
             items = cell if isinstance(cell, list) else ([] if pd.isna(cell) else [cell])
             for item in items:
@@ -147,11 +173,36 @@ def _reference_keys(target: str, column: str) -> tuple[str, ...]:
 
 
 def _check_event_codes(file: Path, frame: pd.DataFrame) -> None:
-    """Goldstein and QuadClass must agree with the CAMEO root the row was coded with."""
+    """Goldstein and QuadClass must agree with the CAMEO root the row was coded with.
+
+    Each distinct (root, Goldstein, QuadClass) combination is checked once; only if one
+    breaks the rule are the rows walked one by one to name every bad cell.
+    """
+    allowed, quad = _cameo_rules()
+    columns = (frame[c].tolist() for c in ("cameo_root", "goldstein", "quad_class"))
+    combos = set(zip(*columns, strict=True))
+    for root, score, q in combos:
+        if (
+            root not in allowed
+            or round(float(score), 1) not in allowed[root]
+            or int(q) != int(quad[root])
+        ):
+            _explain_event_codes(file, frame)
+
+
+@cache
+def _cameo_rules() -> tuple[dict[str, set[float]], dict[str, Any]]:
+    """Per CAMEO root: the Goldstein weights of its codes, and its QuadClass (cached)."""
     cameo = _cameo_table()
     roots = cameo.groupby("root_code")
     allowed = {root: set(g["goldstein_gdelt"].round(1)) for root, g in roots}
     quad = dict(zip(cameo["root_code"], cameo["quad_class"], strict=False))
+    return allowed, quad
+
+
+def _explain_event_codes(file: Path, frame: pd.DataFrame) -> None:
+    """Row by row: raise a DataError naming every CAMEO root, weight or QuadClass that is off."""
+    allowed, quad = _cameo_rules()
     rows = frame.attrs["rows"]
     problems = []
     for i, root, score, q in zip(
@@ -187,6 +238,9 @@ def _check_event_codes(file: Path, frame: pd.DataFrame) -> None:
 
 def _check_date_order(file: Path, frame: pd.DataFrame) -> None:
     """An event cannot end before it starts."""
+    end, start = frame["end_date"].to_numpy(), frame["date"].to_numpy()
+    if not (end < start).any():  # NaT compares False: a missing end_date is never early
+        return
     bad = frame["end_date"].notna() & (frame["end_date"] < frame["date"])
     rows = frame.attrs["rows"]
     problems = [
@@ -221,7 +275,10 @@ def load_events(path: str | Path | None = None) -> pd.DataFrame:
     >>> events.attrs["licence"]
     'CC-BY-4.0'
     """
-    return load_table("events", path).sort_values("date", kind="stable").reset_index(drop=True)
+    events = load_table("events", path)
+    if events["date"].is_monotonic_increasing:  # already in order: a stable sort changes nothing
+        return events
+    return events.sort_values("date", kind="stable").reset_index(drop=True)
 
 
 def load_report_claims(path: str | Path | None = None) -> pd.DataFrame:

@@ -10,9 +10,15 @@ Python.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
+if TYPE_CHECKING:  # Altair is imported by setup(), not by `import lessons` (~1.5 s saved)
+    import altair as alt
 
 THEME_NAME = "lessons"
 
@@ -49,11 +55,58 @@ def setup(*, offline: bool = True) -> str:
 
     Returns a one-line status a notebook can show, so a learner sees it worked.
     """
+    import altair as alt
+    import pandas as pd
+
     alt.theme.register(THEME_NAME, enable=True)(_theme)
+    # Sums of money such as "$2.5bn ... $1bn" in one table cell would otherwise be typeset as
+    # LaTeX by JupyterLab: tables are marked so that MathJax leaves them alone.
+    pd.set_option("display.html.use_mathjax", False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         alt.renderers.enable("jupyter", offline=offline)
         if offline:
-            alt.JupyterChart.enable_offline()
+            _enable_offline_with_cached_bundle(alt)
     mode = "offline (no internet needed)" if offline else "online (JavaScript from a CDN)"
     return f"Charts ready: Altair {alt.__version__}, rendering {mode}."
+
+
+def _enable_offline_with_cached_bundle(alt: Any) -> None:
+    """`alt.JupyterChart.enable_offline()`, reusing vl-convert's JavaScript bundle from disk.
+
+    Why: vl-convert builds the Vega bundle afresh in every kernel (~1.3 s per notebook). The
+    bundle depends only on Altair's snippet, the Vega-Lite version and vl-convert's version,
+    so it is kept in the user's cache folder under a hash of those and read back next time.
+    If the cache cannot be read or written, the bundle is simply built as before.
+    """
+    import vl_convert
+
+    build = vl_convert.javascript_bundle
+
+    def bundle(snippet: str | None = None, vl_version: str | None = None) -> str:
+        key = repr((snippet, vl_version, getattr(vl_convert, "__version__", "")))
+        path = (
+            _cache_dir() / f"vl-convert-bundle-{hashlib.sha256(key.encode()).hexdigest()[:24]}.js"
+        )
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            cached = path.read_text(encoding="utf-8")
+            if cached:
+                return cached
+        built = build(snippet, vl_version=vl_version)
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            partial.write_text(built, encoding="utf-8")
+            os.replace(partial, path)  # atomic: another kernel never reads half a file
+        return built
+
+    vl_convert.javascript_bundle = bundle
+    try:
+        alt.JupyterChart.enable_offline()
+    finally:
+        vl_convert.javascript_bundle = build
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "russia-turkey-lessons"
