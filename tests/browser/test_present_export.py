@@ -222,3 +222,50 @@ def test_export_renders_offline(page, network, exported, screenshots, lesson) ->
     finally:
         time.sleep(0.5)
         tall_screenshot(page, screenshots / f"export_{lesson}.png")
+
+
+def test_export_shows_hostile_event_text_as_text(page, network, tmp_path, screenshots) -> None:
+    """A title carrying markup is shown literally in the exported page, live and as fallback."""
+    import csv
+
+    import nbformat
+
+    from lessons.export import export_lessons
+
+    title = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+    source = ROOT / "data" / "events.csv"
+    with open(source, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][rows[0].index("title")] = title
+    events_csv = tmp_path / "events_xss.csv"
+    with open(events_csv, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    lesson = tmp_path / "00_xss.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Escaping check"),
+        nbformat.v4.new_code_cell(
+            "import lessons\nfrom lessons import widgets\nstatus = lessons.setup()\n"
+            f"events = lessons.load_events(path={str(events_csv)!r})\n"
+            "explorer = widgets.timeline_explorer(events)\n"
+            "explorer.controls['search'].value = '__xss'\nexplorer"
+        ),
+    ]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, lesson)
+    out = tmp_path / "site"
+    export_lessons([lesson], out, progress=lambda _line: None)
+    network.allow_local = False
+    try:
+        page.goto((out / "00_xss.html").as_uri())
+        ok, _charts = wait_until(
+            lambda: page.evaluate(CHARTS_JS), lambda cs: len(cs) >= 1, RENDER_TIMEOUT, interval=1
+        )
+        assert ok, "the exported explorer's chart did not render"
+        assert page.evaluate("() => typeof window.__xss") == "undefined"
+        assert title in page.evaluate(BODY_TEXT_JS)
+        # the markup travels inside the widget-state JSON (inert) and must never become elements
+        assert page.locator("img[src='x']").count() == 0
+        assert page.evaluate("() => typeof window.__xss") == "undefined"
+    finally:
+        tall_screenshot(page, screenshots / "export_xss_check.png")
