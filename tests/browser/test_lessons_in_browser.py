@@ -322,7 +322,8 @@ def test_event_text_is_escaped_in_the_browser(page, network, lab_server, screens
         search.wait_for(timeout=RENDER_TIMEOUT * 1000)
         search.fill("__xss")
         search.press("Enter")
-        table = page.locator(f"{EXPLORERS} .widget-html-content")
+        # the explorer's text output (it also holds a hidden style block, another HTML widget)
+        table = page.locator(f"{EXPLORERS} .widget-html-content", has=page.locator("table"))
         filtered, caption = wait_until(
             lambda: table.inner_text(), lambda t: "1 matching event(s)" in t, CHANGE_TIMEOUT
         )
