@@ -23,11 +23,20 @@ from lessons.checks import Feedback
 TABLE_LIMIT = 25
 
 
-# ipywidgets caps a slider's readout at about 70 px, which cuts "1992 – 2026" to "1992 – 202".
-_EXPLORER_CSS = (
-    "<style>.lessons-explorer .widget-readout, .lessons-explorer .jupyter-widget-readout"
-    " { max-width: none; }</style>"
-)
+def years_slider(first: int, last: int) -> w.IntRangeSlider:
+    """A years range slider wide enough that its readout shows "1992 – 2026" in full.
+
+    ipywidgets' default slider is 300 px wide and the readout gets what is left, which cut
+    the readout to "1992 – 202".
+    """
+    return w.IntRangeSlider(
+        value=(first, last),
+        min=first,
+        max=last,
+        description="Years",
+        continuous_update=False,
+        layout=w.Layout(width="420px"),
+    )
 
 
 class Explorer(w.VBox):
@@ -46,10 +55,8 @@ class Explorer(w.VBox):
         self.output = output if output is not None else w.HTML()
         self._refresh = refresh
         rows = layout_rows or [w.HBox(list(controls.values()))]
-        style = w.HTML(_EXPLORER_CSS, layout=w.Layout(display="none"))
-        children = [style, *rows, *([chart] if chart is not None else []), self.output]
+        children = [*rows, *([chart] if chart is not None else []), self.output]
         super().__init__(children=children)
-        self.add_class("lessons-explorer")
         for control in controls.values():
             if hasattr(control, "value"):
                 control.observe(lambda _change: self.refresh(), names="value")
@@ -155,9 +162,7 @@ def events_table_html(events: pd.DataFrame, limit: int = TABLE_LIMIT) -> str:
 def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) -> Explorer:
     """Years slider, theme picker and text search over the event record, with sources."""
     first, last = int(events["date"].dt.year.min()), int(events["date"].dt.year.max())
-    years = w.IntRangeSlider(
-        value=(first, last), min=first, max=last, description="Years", continuous_update=False
-    )
+    years = years_slider(first, last)
     cats = [c for c in charts.CATEGORY_ORDER if c in set(events["category"])]
     category = w.SelectMultiple(options=cats, value=tuple(cats), description="Themes", rows=5)
     search = w.Text(value="", description="Search", placeholder="e.g. Idlib, gas, Haftar")
@@ -402,9 +407,7 @@ def map_explorer(
     local = places[places["country_code"] == country]
     here = events[events["place_id"].isin(local["place_id"])]
     first, last = int(here["date"].dt.year.min()), int(here["date"].dt.year.max())
-    years = w.IntRangeSlider(
-        value=(first, last), min=first, max=last, description="Years", continuous_update=False
-    )
+    years = years_slider(first, last)
     chart = alt.JupyterChart(
         charts.place_map(here, local, shapes[region], layer=layer, highlight=highlight)
     )
@@ -435,9 +438,7 @@ def gas_explorer(gas: pd.DataFrame, markers: pd.DataFrame | None = None) -> Expl
         description="Unit",
         style={"button_width": "auto"},
     )
-    years = w.IntRangeSlider(
-        value=(2008, 2022), min=2008, max=2022, description="Years", continuous_update=False
-    )
+    years = years_slider(2008, 2022)
     chart = alt.JupyterChart(charts.gas_imports(gas, unit="TJ", events=markers))
     output = w.HTML()
 
