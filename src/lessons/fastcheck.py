@@ -199,18 +199,22 @@ def _column(
     none is missing.
     """
     values: list[str] = series.tolist()
-    if list(map(str.strip, values)) != values:  # padded cells: the careful reader strips them
-        raise _Unsure
     cons = field.get("constraints", {})
     kind = field.get("type", "string")
     absent = set(missing_values)
-    has_missing = ("" in values) if missing_values == [""] else not absent.isdisjoint(values)
-    if has_missing and cons.get("required"):
-        raise _Unsure
-    if "maxLength" in cons and _longest(values) > cons["maxLength"]:
+    if any(m != m.strip() for m in absent):  # the careful reader compares stripped text
         raise _Unsure
     needs_distinct = count or kind != "string" or "pattern" in cons or "enum" in cons
     distinct = (set(values) - absent) if needs_distinct else set()
+    # Padded cells: the careful reader strips them. Checking the distinct values is enough.
+    checked = list(distinct) if needs_distinct else values
+    if list(map(str.strip, checked)) != checked:
+        raise _Unsure
+    has_missing = ("" in values) if missing_values == [""] else not absent.isdisjoint(values)
+    if has_missing and cons.get("required"):
+        raise _Unsure
+    if "maxLength" in cons and _longest(checked) > cons["maxLength"]:
+        raise _Unsure
     if "pattern" in cons and not _all_match(cons["pattern"], distinct):
         raise _Unsure
     if "enum" in cons and not distinct <= {str(v) for v in cons["enum"]}:
