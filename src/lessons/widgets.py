@@ -39,6 +39,15 @@ def years_slider(first: int, last: int) -> w.IntRangeSlider:
     )
 
 
+def _pending_chart() -> alt.JupyterChart:
+    """An empty chart widget: the explorer's first refresh draws the real chart into it.
+
+    Why: every explorer refreshes once when it is built, so building the real chart here too
+    would draw it twice (the maps carry their shapes inline, which made that costly).
+    """
+    return alt.JupyterChart(alt.Chart().mark_point())
+
+
 class Explorer(w.VBox):
     """A VBox that remembers its controls, its chart widget and its text output."""
 
@@ -166,7 +175,7 @@ def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) 
     cats = [c for c in charts.CATEGORY_ORDER if c in set(events["category"])]
     category = w.SelectMultiple(options=cats, value=tuple(cats), description="Themes", rows=5)
     search = w.Text(value="", description="Search", placeholder="e.g. Idlib, gas, Haftar")
-    chart = alt.JupyterChart(charts.event_timeline(events, phases, brush=False))
+    chart = _pending_chart()
     output = w.HTML()
     haystack = _haystack(events)  # built once, not on every keystroke
 
@@ -289,7 +298,7 @@ def toll_explorer(reports: pd.DataFrame) -> Explorer:
     attacks = list(dict.fromkeys(reports["event_id"]))
     attack = w.Dropdown(options=attacks, value=attacks[-1], description="Attack")
     step = w.IntSlider(value=1, min=1, max=1, description="Reports", continuous_update=False)
-    chart = alt.JupyterChart(charts.casualty_updates(reports[reports["event_id"] == attack.value]))
+    chart = _pending_chart()
     output = w.HTML()
 
     def refresh() -> None:
@@ -320,7 +329,7 @@ def phase_comparer(events: pd.DataFrame, phases: pd.DataFrame) -> Explorer:
     first = w.Dropdown(options=names, value=names[2], description="Phase A")
     second = w.Dropdown(options=names, value=names[3], description="Phase B")
     summary = aggregate.phase_summary(events, phases)
-    chart = alt.JupyterChart(charts.phase_comparison(summary))
+    chart = _pending_chart()
     output = w.HTML()
 
     def refresh() -> None:
@@ -359,11 +368,7 @@ def goldstein_explorer(monthly: pd.DataFrame, markers: pd.DataFrame | None = Non
         description="Measure",
         style={"button_width": "auto"},
     )
-    chart = alt.JupyterChart(
-        charts.goldstein_monthly(
-            goldstein_view(monthly, window=1, direction="both", measure="sum"), markers=markers
-        )
-    )
+    chart = _pending_chart()
     output = w.HTML()
 
     def refresh() -> None:
@@ -408,9 +413,7 @@ def map_explorer(
     here = events[events["place_id"].isin(local["place_id"])]
     first, last = int(here["date"].dt.year.min()), int(here["date"].dt.year.max())
     years = years_slider(first, last)
-    chart = alt.JupyterChart(
-        charts.place_map(here, local, shapes[region], layer=layer, highlight=highlight)
-    )
+    chart = _pending_chart()
     output = w.HTML()
 
     def refresh() -> None:
@@ -439,7 +442,7 @@ def gas_explorer(gas: pd.DataFrame, markers: pd.DataFrame | None = None) -> Expl
         style={"button_width": "auto"},
     )
     years = years_slider(2008, 2022)
-    chart = alt.JupyterChart(charts.gas_imports(gas, unit="TJ", events=markers))
+    chart = _pending_chart()
     output = w.HTML()
 
     def refresh() -> None:
