@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -19,7 +20,7 @@ FIRST_LESSON = Path("notebooks") / "00_start_here.ipynb"
 PRESENTER = Path("notebooks") / "presenter" / "classroom_explorer.ipynb"
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     raise click.ClickException(message)
 
 
@@ -28,7 +29,6 @@ def _root() -> Path:
         return find_project_root()
     except RuntimeError as err:
         _fail(str(err))
-        raise  # unreachable: _fail raises
 
 
 def _jupyter_command(*args: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import re
@@ -244,3 +245,34 @@ def wait_for_http(
         f"Log tail:\n{log_tail(log)}",
         pytrace=False,
     )
+
+
+# --- hostile input for the escaping tests ----------------------------------------------
+
+XSS_TITLE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+
+
+def write_hostile_events(path: Path) -> None:
+    """data/events.csv with the first event's title replaced by markup that would run."""
+    source = ROOT / "data" / "events.csv"
+    with open(source, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][rows[0].index("title")] = XSS_TITLE
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def write_notebook(path: Path, sources: list[str]) -> None:
+    cells = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s}
+        for s in sources
+    ]
+    nb = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")

@@ -9,7 +9,6 @@ screenshot of each lesson goes to test-artifacts/screenshots/<lesson>.png.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import time
@@ -19,13 +18,15 @@ import pytest
 from browser_helpers import (
     CHARTS_JS,
     NOTEBOOKS,
-    ROOT,
+    XSS_TITLE,
     chart_problems,
     expected_charts,
     failure_texts,
     stored_widget_views,
     tall_screenshot,
     wait_until,
+    write_hostile_events,
+    write_notebook,
 )
 
 LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -273,34 +274,7 @@ def test_lesson_runs_and_renders(page, network, lab_server, screenshots, lesson)
 
 # --- HTML escaping ---------------------------------------------------------------------------
 
-XSS_TITLE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 XSS_NOTEBOOK = "xss_check.ipynb"
-
-
-def write_hostile_events(path: Path) -> None:
-    """data/events.csv with the first event's title replaced by markup that would run."""
-    source = ROOT / "data" / "events.csv"
-    with open(source, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[1][rows[0].index("title")] = XSS_TITLE
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
-
-
-def write_notebook(path: Path, sources: list[str]) -> None:
-    cells = [
-        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s}
-        for s in sources
-    ]
-    nb = {
-        "cells": cells,
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
 
 
 def test_event_text_is_escaped_in_the_browser(page, network, lab_server, screenshots) -> None:

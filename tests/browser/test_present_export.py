@@ -22,6 +22,7 @@ from browser_helpers import (
     CHARTS_JS,
     NOTEBOOKS,
     ROOT,
+    XSS_TITLE,
     chart_problems,
     expected_charts,
     failure_texts,
@@ -33,6 +34,8 @@ from browser_helpers import (
     tall_screenshot,
     wait_for_port,
     wait_until,
+    write_hostile_events,
+    write_notebook,
 )
 
 LESSONS = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -226,33 +229,20 @@ def test_export_renders_offline(page, network, exported, screenshots, lesson) ->
 
 def test_export_shows_hostile_event_text_as_text(page, network, tmp_path, screenshots) -> None:
     """A title carrying markup is shown literally in the exported page, live and as fallback."""
-    import csv
-
-    import nbformat
-
     from lessons.export import export_lessons
 
-    title = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
-    source = ROOT / "data" / "events.csv"
-    with open(source, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows[1][rows[0].index("title")] = title
     events_csv = tmp_path / "events_xss.csv"
-    with open(events_csv, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
+    write_hostile_events(events_csv)
     lesson = tmp_path / "00_xss.ipynb"
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [
-        nbformat.v4.new_markdown_cell("# Escaping check"),
-        nbformat.v4.new_code_cell(
+    write_notebook(
+        lesson,
+        [
             "import lessons\nfrom lessons import widgets\nstatus = lessons.setup()\n"
             f"events = lessons.load_events(path={str(events_csv)!r})\n"
             "explorer = widgets.timeline_explorer(events)\n"
             "explorer.controls['search'].value = '__xss'\nexplorer"
-        ),
-    ]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    nbformat.write(notebook, lesson)
+        ],
+    )
     out = tmp_path / "site"
     export_lessons([lesson], out, progress=lambda _line: None)
     network.allow_local = False
@@ -263,7 +253,7 @@ def test_export_shows_hostile_event_text_as_text(page, network, tmp_path, screen
         )
         assert ok, "the exported explorer's chart did not render"
         assert page.evaluate("() => typeof window.__xss") == "undefined"
-        assert title in page.evaluate(BODY_TEXT_JS)
+        assert XSS_TITLE in page.evaluate(BODY_TEXT_JS)
         # the markup travels inside the widget-state JSON (inert) and must never become elements
         assert page.locator("img[src='x']").count() == 0
         assert page.evaluate("() => typeof window.__xss") == "undefined"
