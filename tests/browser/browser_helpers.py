@@ -264,8 +264,15 @@ def write_hostile_events(path: Path) -> None:
 
 def write_notebook(path: Path, sources: list[str]) -> None:
     cells = [
-        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s}
-        for s in sources
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": f"cell-{number}",  # nbformat 4.5 requires cell ids
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        }
+        for number, source in enumerate(sources)
     ]
     nb = {
         "cells": cells,
