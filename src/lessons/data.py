@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Set as AbstractSet
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -120,22 +121,27 @@ def _check_foreign_keys(
     """Every reference must name a key of its target; checked on the distinct values first."""
     for fk in schema.get("foreignKeys", []):
         known = _known_keys(name, frame, fk)
-        cells = frame[fk["fields"]].tolist()
-        if any(isinstance(cell, list) for cell in cells):
-            used = {item for cell in cells if isinstance(cell, list) for item in cell}
-            used |= {cell for cell in cells if not isinstance(cell, list) and not pd.isna(cell)}
-        else:
+        column = frame[fk["fields"]]
+        cells = column.tolist()
+        if column.dtype == object:  # maybe a list column: its items are the references
+            used = set()
+            for cell in cells:
+                if isinstance(cell, list):
+                    used.update(cell)
+                elif not pd.isna(cell):
+                    used.add(cell)
+        else:  # text: each distinct value once
             used = {cell for cell in set(cells) if not pd.isna(cell)}
         if not used <= known:
             _explain_foreign_keys(name, file, frame, schema)
 
 
-def _known_keys(name: str, frame: pd.DataFrame, fk: dict[str, Any]) -> set[Any]:
+def _known_keys(name: str, frame: pd.DataFrame, fk: dict[str, Any]) -> AbstractSet[Any]:
     target = fk["reference"]["resource"]
     target_col = fk["reference"]["fields"]
     if target == name:
         return set(frame[target_col].dropna())
-    return set(_reference_keys(target, target_col))
+    return _reference_keys(target, target_col)
 
 
 def _explain_foreign_keys(
@@ -167,9 +173,9 @@ def _explain_foreign_keys(
 
 
 @cache
-def _reference_keys(target: str, column: str) -> tuple[str, ...]:
+def _reference_keys(target: str, column: str) -> frozenset[str]:
     """Keys of a bundled dataset other files refer to (cached: bundled files are fixed)."""
-    return tuple(load_table(target)[column].dropna())
+    return frozenset(load_table(target)[column].dropna())
 
 
 def _check_event_codes(file: Path, frame: pd.DataFrame) -> None:
@@ -276,7 +282,8 @@ def load_events(path: str | Path | None = None) -> pd.DataFrame:
     'CC-BY-4.0'
     """
     events = load_table("events", path)
-    if events["date"].is_monotonic_increasing:  # already in order: a stable sort changes nothing
+    dates = events["date"].to_numpy()
+    if (dates[1:] >= dates[:-1]).all():  # already in order: a stable sort changes nothing
         return events
     return events.sort_values("date", kind="stable").reset_index(drop=True)
 

@@ -1,23 +1,21 @@
 """The fast path of `schema.read_table`: prove a plain, valid file valid with whole-column checks.
 
-Why: the careful reader in `schema` walks every cell in Python so it can name the cell of any
-problem; on a valid file that costs ~20x a plain `pandas.read_csv`. Almost every file the
-lessons load is valid, so this module first parses with pandas' C reader and checks each
-column at once (mostly on its distinct values), then builds the very same typed frame.
+Why: the careful reader in `schema` checks every cell on its own so it can name the cell of
+any problem; on a valid file that costs ~20x a plain `pandas.read_csv`. Almost every file the
+lessons load is valid, so this module splits the file into text columns (`fastparse`), checks
+each column at once (mostly on its distinct values), then builds the very same typed frame.
 
 It never reports a problem itself. Whenever a check fails, or the file's layout is anything
-but plain (blank lines, line breaks or stray quotes inside fields, padded cells, very long
-fields, ...), `read_valid` returns None and the careful reader runs instead, which finds and
-names every problem exactly as before. So this module can only make loading faster: it can
-never accept a file the careful reader rejects, nor return different values.
+but plain (blank lines, line breaks inside fields, padded cells, a quoted header, ...),
+`read_valid` returns None and the careful reader runs instead, which finds and names every
+problem exactly as before. So this module can only make loading faster: it can never accept
+a file the careful reader rejects, nor return different values.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import gc
-import io
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -28,76 +26,55 @@ import numpy as np
 import pandas as pd
 
 from lessons import schema as _schema
+from lessons.fastparse import Unsure as _Unsure
+from lessons.fastparse import split_columns
 
 Field = dict[str, Any]
-_BOM = b"\xef\xbb\xbf"
-_CHUNKED_ABOVE = 8 << 20  # bytes: pandas reads bigger files in chunks, smaller ones at once
 _NAT = np.iinfo(np.int64).min
 _NUMBER_WORDS = {"nan", "inf", "-inf", "infinity"}
 _PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,15}|(?=[0-9.]{3,16}$)[0-9]+\.[0-9]+)")
 _NEG_ZERO = re.compile(r"-0+")
 _DATES = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:\n[0-9]{4}-[0-9]{2}-[0-9]{2})*")
-_STR = pd.StringDtype("python", na_value=np.nan)  # the dtype of `Series.astype("str")`
 _YEARMONTH_SHAPE = re.compile(_schema._YEARMONTH.pattern)
 _FIRST_DAY = np.datetime64("1678-01-01")
 _LAST_DAY = np.datetime64("2261-12-31")
 
 
-class _Unsure(Exception):
-    """Raised inside this module when the fast path cannot vouch for a file (not an error)."""
+@cache
+def _str_dtype() -> pd.StringDtype:
+    """The dtype `Series.astype("str")` gives (python storage, or pyarrow where installed)."""
+    return pd.Series([], dtype="str").dtype
 
 
-def read_valid(path: Path, table_schema: dict[str, Any], delimiter: str) -> pd.DataFrame | None:
-    """The typed frame `schema.read_table` would return, or None if the file needs a closer look."""
+def read_valid(
+    path: Path, table_schema: dict[str, Any], delimiter: str, *, parser: str = "auto"
+) -> pd.DataFrame | None:
+    """The typed frame `schema.read_table` would return, or None if the file needs a closer look.
+
+    `parser` picks the splitter (see `fastparse.split_columns`); tests try each one.
+    """
     try:
         raw = path.read_bytes()
-        return _read(raw, path, table_schema, delimiter)
+        header, texts = split_columns(raw, delimiter, parser=parser)
+        return _typed_frame(path, header, texts, table_schema)
     except Exception:  # anything unexpected: the careful reader decides, and explains
         return None
 
 
-def _read(raw: bytes, path: Path, table_schema: dict[str, Any], delimiter: str) -> pd.DataFrame:
-    if len(delimiter) != 1 or delimiter in '"\r\n\x00':
-        raise _Unsure
-    lines, longest = _plain_lines(raw, delimiter.encode())
-    if longest >= max(csv.field_size_limit(), _schema.MAX_FIELD_CHARS * 10):
-        raise _Unsure  # a field may be longer than the csv module accepts
-    parsed = pd.read_csv(
-        io.BytesIO(raw),
-        sep=delimiter,
-        header=0,
-        dtype=str,
-        na_filter=False,
-        keep_default_na=False,
-        skip_blank_lines=False,
-        quotechar='"',
-        doublequote=True,
-        escapechar=None,
-        comment=None,
-        skipinitialspace=False,
-        encoding="utf-8",
-        encoding_errors="strict",
-        engine="c",
-        low_memory=len(raw) > _CHUNKED_ABOVE,
-    )
-    raw_header = _raw_header(raw, delimiter)
-    n = len(parsed)
-    if (
-        n == 0
-        or n + 1 != lines
-        or list(parsed.columns) != raw_header
-        or not isinstance(parsed.index, pd.RangeIndex)
-    ):
-        raise _Unsure
+def _typed_frame(
+    path: Path, raw_header: list[str], texts: list[list[str]], table_schema: dict[str, Any]
+) -> pd.DataFrame:
     header = [name.strip() for name in raw_header]
-    if len(set(header)) != len(header):
+    if not texts or not texts[0] or len(set(header)) != len(header):
         raise _Unsure
-    present = set(header)
     fields = table_schema["fields"]
-    if any(f["name"] not in present and _schema._required(f) for f in fields):
+    columns = dict(zip(header, texts, strict=True))
+    if any(f["name"] not in columns and _schema._required(f) for f in fields):
         raise _Unsure
-    columns = dict(zip(header, (series for _, series in parsed.items()), strict=True))
+    n = len(texts[0])
     missing_values = [str(v) for v in table_schema.get("missingValues", [""])]
+    if any(m != m.strip() for m in missing_values):  # the careful reader compares stripped text
+        raise _Unsure
     keys = {group[0] for group in _key_groups(table_schema) if len(group) == 1}
     typed: dict[str, Any] = {}
     distinct: dict[str, int | None] = {}
@@ -110,77 +87,45 @@ def _read(raw: bytes, path: Path, table_schema: dict[str, Any], delimiter: str) 
             typed[name], distinct[name] = column
     for name in header:
         if name not in typed:  # a column the schema does not know: kept as written
-            typed[name] = columns[name].array
-    if header == [f["name"] for f in fields]:  # the usual case: change the parsed frame
-        out = parsed
-        if header != raw_header:
-            out.columns = header
-        for i, name in enumerate(header):
-            if typed[name] is not columns[name].array:
-                out.isetitem(i, typed[name])
-    else:
-        out = pd.DataFrame(typed, index=pd.RangeIndex(n), copy=False)
+            typed[name] = _strings(columns[name])
+    out = _frame(typed, n)
     _unique_keys(out, table_schema, typed, distinct)
     out.attrs["rows"] = _schema.Rows(range(2, n + 2))
     out.attrs["path"] = str(path)
     return out
 
 
-# --- layout ---------------------------------------------------------------------------------
+def _frame(typed: dict[str, Any], n: int) -> pd.DataFrame:
+    """The columns as one frame, built the quick way where this pandas offers it.
 
-
-def _plain_lines(raw: bytes, sep: bytes) -> tuple[int, int]:
-    """Lines and longest line (bytes) of a file whose every line is one record, else _Unsure.
-
-    Plain means: no NUL, line ends are LF or CRLF, every line has as many fields as the
-    header (so no blank line), and quotes only ever enclose a whole field (doubled inside
-    it) that holds no line break. For such a file the csv module and pandas' C reader split
-    records and fields identically, and record k is on line k + 1. Checked with numpy on
-    the positions of quotes, line ends and delimiters.
+    Why: `DataFrame(dict)` re-checks and re-wraps every column (~250 us for the events
+    table, a sixth of `read_csv` itself). The columns here are already in the form pandas
+    stores them (extension arrays; float or object numpy arrays), so `_from_arrays` can skip
+    that. It is pandas-internal: where it is missing, or a column is in any other form, the
+    public constructor runs (the tests compare both readers' frames exactly).
     """
-    if not raw or b"\x00" in raw:
-        raise _Unsure
-    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
-        raise _Unsure
-    start = len(_BOM) if raw.startswith(_BOM) else 0
-    text = np.frombuffer(raw, dtype=np.uint8, offset=start)
-    size, delim = len(text), sep[0]
-    quotes = np.flatnonzero(text == ord('"'))
-    ends = np.flatnonzero(text == ord("\n"))
-    seps = np.flatnonzero(text == delim)
-    if len(quotes) % 2 or not len(ends):  # a quote never closed, or a single line
-        raise _Unsure
-    if len(quotes):
-        # Quotes alternate: opening, closing. An opening one follows the start of the file,
-        # a delimiter, a line end or a closing quote (a doubled quote); a closing one is
-        # followed by a delimiter, a line end, the end of the file or an opening quote.
-        opening, closing = quotes[0::2], quotes[1::2]
-        before = text[opening[opening > 0] - 1]
-        after = text[closing[closing < size - 1] + 1]
-        if not ((before == delim) | (before == ord("\n")) | (before == ord('"'))).all():
-            raise _Unsure
-        line_end = (after == ord("\r")) | (after == ord("\n"))
-        if not ((after == delim) | line_end | (after == ord('"'))).all():
-            raise _Unsure
-        if (np.searchsorted(ends, closing) != np.searchsorted(ends, opening)).any():
-            raise _Unsure  # a line break inside quotes
-        quoted_seps = int((np.searchsorted(seps, closing) - np.searchsorted(seps, opening)).sum())
-    else:
-        quoted_seps = 0
-    lines = len(ends) + (0 if text[-1] == ord("\n") else 1)
-    header_fields = int(np.searchsorted(seps, ends[0])) + 1
-    if quotes.size and quotes[0] < ends[0]:
-        raise _Unsure  # a quoted header: count its fields the careful way
-    if header_fields < 2 or len(seps) - quoted_seps != (header_fields - 1) * lines:
-        raise _Unsure  # some line (maybe a blank one) has more or fewer fields than the header
-    longest = int(np.diff(ends, prepend=-1, append=size).max())
-    return lines, longest
+    index = pd.RangeIndex(n)
+    arrays = [_stored_form(column) for column in typed.values()]
+    if all(column is not None for column in arrays):
+        try:
+            return pd.DataFrame._from_arrays(
+                arrays, columns=pd.Index(list(typed)), index=index, verify_integrity=False
+            )
+        except (AttributeError, TypeError):
+            pass
+    return pd.DataFrame(typed, index=index, copy=False)
 
 
-def _raw_header(raw: bytes, delimiter: str) -> list[str]:
-    end = raw.find(b"\n")
-    line = raw[: end if end >= 0 else len(raw)].rstrip(b"\r").decode("utf-8-sig")
-    return next(csv.reader([line], delimiter=delimiter, strict=True))
+def _stored_form(column: Any) -> Any:
+    """`column` as pandas keeps it in a frame, or None if unsure."""
+    if isinstance(column, pd.Series):
+        column = column.array
+    if type(column) is pd.arrays.NumpyExtensionArray:  # not its subclass StringArray
+        column = column.to_numpy()
+    if isinstance(column, np.ndarray):
+        ok = column.ndim == 1 and column.dtype in (np.float64, np.object_)
+        return column if ok else None
+    return column if isinstance(column, pd.api.extensions.ExtensionArray) else None
 
 
 # --- columns --------------------------------------------------------------------------------
@@ -191,19 +136,16 @@ def _longest(values: list[str]) -> int:
 
 
 def _column(
-    series: pd.Series, field: Field, missing_values: list[str], *, count: bool = False
+    values: list[str], field: Field, missing_values: list[str], *, count: bool = False
 ) -> tuple[Any, int | None]:
     """One column as `schema._convert_field` returns it, checked; _Unsure if anything is off.
 
     Also returns how many distinct values it holds, if counted (always with `count`) and
     none is missing.
     """
-    values: list[str] = series.tolist()
     cons = field.get("constraints", {})
     kind = field.get("type", "string")
     absent = set(missing_values)
-    if any(m != m.strip() for m in absent):  # the careful reader compares stripped text
-        raise _Unsure
     needs_distinct = count or kind != "string" or "pattern" in cons or "enum" in cons
     distinct = (set(values) - absent) if needs_distinct else set()
     # Padded cells: the careful reader strips them. Checking the distinct values is enough.
@@ -222,7 +164,7 @@ def _column(
     missing = (
         np.fromiter(map(absent.__contains__, values), bool, len(values)) if has_missing else None
     )
-    typed = _CONVERTERS[kind](series, values, distinct, missing, field, cons)
+    typed = _CONVERTERS[kind](values, distinct, missing, field, cons)
     return typed, (len(distinct) if needs_distinct and missing is None else None)
 
 
@@ -241,20 +183,22 @@ def _all_match(pattern: str, values: set[str]) -> bool:
     return not values or re.fullmatch(f"(?:{body})(?:\n(?:{body}))*", "\n".join(values)) is not None
 
 
-def _as_string(series, values, distinct, missing, field, cons) -> Any:
-    if missing is None:
-        return series.array
+def _as_string(values, distinct, missing, field, cons) -> Any:
     return _strings(values, missing, np.nan)
 
 
-def _strings(values: list[str], missing: np.ndarray, fill: Any) -> pd.arrays.StringArray:
+def _strings(values: list[str], missing: np.ndarray | None = None, fill: Any = None) -> Any:
     """A `str` array of `values` with `fill` where a value is missing."""
     data = np.array(values, dtype=object)
-    data[missing] = fill
-    return pd.arrays.StringArray(data, dtype=_STR)
+    if missing is not None:
+        data[missing] = fill
+    dtype = _str_dtype()
+    if dtype.storage == "python":  # the common case: wrap the texts without another pass
+        return pd.arrays.StringArray(data, dtype=dtype)
+    return pd.array(data, dtype=dtype)
 
 
-def _as_list(series, values, distinct, missing, field, cons) -> Any:
+def _as_list(values, distinct, missing, field, cons) -> Any:
     delim = field.get("delimiter", ";")
     if missing is None and not _needs_tidying(list(distinct), delim):
         items = {s: s.split(delim) for s in distinct}  # already what the careful reader keeps
@@ -265,7 +209,7 @@ def _as_list(series, values, distinct, missing, field, cons) -> Any:
     # each row its own list, as the careful reader gives; fromiter keeps lists as items
     with _collector_paused():  # many new lists would trigger the cycle collector again and again
         cells = np.fromiter(map(list, map(items.__getitem__, values)), object, len(values))
-    return pd.Series(cells, dtype=object, copy=False)
+    return cells
 
 
 @contextlib.contextmanager
@@ -292,7 +236,7 @@ def _needs_tidying(values: list[str], delim: str) -> bool:
     return "" in items or list(map(str.strip, items)) != items
 
 
-def _as_integer(series, values, distinct, missing, field, cons) -> Any:
+def _as_integer(values, distinct, missing, field, cons) -> Any:
     whole = re.compile(r"[+-]?[0-9]+")
     if not all(map(whole.fullmatch, distinct)):
         raise _Unsure
@@ -307,7 +251,7 @@ def _as_integer(series, values, distinct, missing, field, cons) -> Any:
     return pd.arrays.IntegerArray(data, mask)
 
 
-def _as_number(series, values, distinct, missing, field, cons) -> Any:
+def _as_number(values, distinct, missing, field, cons) -> Any:
     if any(s.lower() in _NUMBER_WORDS for s in distinct):
         raise _Unsure
     if all(map(_PLAIN_DECIMAL.fullmatch, distinct)) and not any(map(_NEG_ZERO.fullmatch, distinct)):
@@ -318,7 +262,7 @@ def _as_number(series, values, distinct, missing, field, cons) -> Any:
     else:
         # the careful reader's own call, on the distinct texts (NaN stands for missing)
         keys = list(distinct)
-        probe = pd.Series([*keys, *([np.nan] if missing is not None else [])], dtype=_STR)
+        probe = pd.Series([*keys, *([np.nan] if missing is not None else [])], dtype=_str_dtype())
         nums = pd.to_numeric(probe, errors="coerce").astype("float64").to_numpy()
         lookup = dict(zip(keys, nums[: len(keys)].tolist(), strict=True))
     if not np.isfinite(list(lookup.values())).all():
@@ -329,7 +273,7 @@ def _as_number(series, values, distinct, missing, field, cons) -> Any:
     return np.fromiter(map(lookup.__getitem__, values), np.float64, len(values))
 
 
-def _as_boolean(series, values, distinct, missing, field, cons) -> Any:
+def _as_boolean(values, distinct, missing, field, cons) -> Any:
     trues = field.get("trueValues", ["true"])
     falses = field.get("falseValues", ["false"])
     if not distinct <= set(trues) | set(falses):
@@ -342,7 +286,7 @@ def _as_boolean(series, values, distinct, missing, field, cons) -> Any:
     return pd.arrays.BooleanArray(data, mask)
 
 
-def _as_date(series, values, distinct, missing, field, cons) -> Any:
+def _as_date(values, distinct, missing, field, cons) -> Any:
     if distinct and not _DATES.fullmatch("\n".join(distinct)):
         raise _Unsure
     if missing is not None:
@@ -356,7 +300,7 @@ def _as_date(series, values, distinct, missing, field, cons) -> Any:
     if len(present):
         low, high = present.min().astype("datetime64[ns]"), present.max().astype("datetime64[ns]")
         _check_range([low.astype(np.int64), high.astype(np.int64)], cons, _ns)
-    return stamps
+    return pd.arrays.DatetimeArray._from_sequence(stamps, dtype=stamps.dtype)
 
 
 @cache
@@ -364,12 +308,10 @@ def _ns(limit: Any) -> int:
     return pd.Timestamp(limit).value
 
 
-def _as_yearmonth(series, values, distinct, missing, field, cons) -> Any:
+def _as_yearmonth(values, distinct, missing, field, cons) -> Any:
     if not all(map(_YEARMONTH_SHAPE.fullmatch, distinct)):
         raise _Unsure
     _check_range(list(distinct), cons, lambda limit: limit)
-    if missing is None:
-        return series.array
     return _strings(values, missing, "")
 
 
