@@ -9,6 +9,8 @@ table, and on files with random bytes spliced into a valid one.
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 
 from lessons import DataError, data, schema
 from lessons.fastcheck import read_valid
-from lessons.fastparse import PANDAS_FROM_BYTES, Unsure, split_columns
+from lessons.fastparse import PANDAS_FROM_BYTES, Unsure, _split_plain_lines, split_columns
 from lessons.icews import RAW_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,3 +165,18 @@ def test_spliced_files_agree(tmp_path: Path, edits: list[tuple[int, int, bytes]]
     path = tmp_path / "events.csv"
     path.write_bytes(content)
     assert_agree(path, EVENTS_SCHEMA, ",")
+
+
+LINE_PIECES = st.sampled_from(['"', '""', ",", "a", "b", " ", ";", "\t", "\x0b", "\u2028", "é"])
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(lines=st.lists(st.lists(LINE_PIECES, max_size=8).map("".join), min_size=1, max_size=3))
+def test_plain_lines_split_as_the_csv_module_splits_them(lines: list[str]) -> None:
+    """Whatever the str.split splitter takes, the csv module reads the same, one line a record."""
+    got = _split_plain_lines(lines, ",")
+    if got is None:
+        return
+    reader = csv.reader(io.StringIO("\n".join(lines) + "\n", newline=""), strict=True)
+    assert list(reader) == got
+    assert reader.line_num == len(got)

@@ -95,14 +95,19 @@ def load_table(name: str, path: str | Path | None = None) -> pd.DataFrame:
     file = Path(path) if path is not None else data_dir() / res["path"]
     delimiter = res.get("dialect", {}).get("delimiter", ",")
     frame = read_table(file, res["schema"], delimiter=delimiter)
-    _check_foreign_keys(name, file, frame, res["schema"], path is None)
+    rows = frame.attrs["rows"]
+    # The checks take columns one by one, and pandas deep-copies `attrs` into each column
+    # taken: they run on a frame without attrs, which get their final form below.
+    frame.attrs = {}
+    _check_foreign_keys(name, file, frame, res["schema"], rows)
     for check in _ROW_CHECKS.get(name, ()):
-        check(file, frame)
-    return _with_provenance(frame, res, file)
+        check(file, frame, rows)
+    return _with_provenance(frame, res, file, rows)
 
 
-def _with_provenance(frame: pd.DataFrame, res: dict[str, Any], file: Path) -> pd.DataFrame:
-    rows = frame.attrs.get("rows", [])
+def _with_provenance(
+    frame: pd.DataFrame, res: dict[str, Any], file: Path, rows: list[int]
+) -> pd.DataFrame:
     frame.attrs = {
         "name": res["name"],
         "title": res["title"],
@@ -116,7 +121,7 @@ def _with_provenance(frame: pd.DataFrame, res: dict[str, Any], file: Path) -> pd
 
 
 def _check_foreign_keys(
-    name: str, file: Path, frame: pd.DataFrame, schema: dict[str, Any], bundled: bool
+    name: str, file: Path, frame: pd.DataFrame, schema: dict[str, Any], rows: list[int]
 ) -> None:
     """Every reference must name a key of its target; checked on the distinct values first."""
     for fk in schema.get("foreignKeys", []):
@@ -133,7 +138,7 @@ def _check_foreign_keys(
         else:  # text: each distinct value once
             used = {cell for cell in set(cells) if not pd.isna(cell)}
         if not used <= known:
-            _explain_foreign_keys(name, file, frame, schema)
+            _explain_foreign_keys(name, file, frame, schema, rows)
 
 
 def _known_keys(name: str, frame: pd.DataFrame, fk: dict[str, Any]) -> AbstractSet[Any]:
@@ -145,11 +150,10 @@ def _known_keys(name: str, frame: pd.DataFrame, fk: dict[str, Any]) -> AbstractS
 
 
 def _explain_foreign_keys(
-    name: str, file: Path, frame: pd.DataFrame, schema: dict[str, Any]
+    name: str, file: Path, frame: pd.DataFrame, schema: dict[str, Any], rows: list[int]
 ) -> None:
     """Row by row: raise a DataError naming every reference to an unknown key."""
     problems: list[Problem] = []
-    rows = frame.attrs["rows"]
     for fk in schema.get("foreignKeys", []):
         column = fk["fields"]
         target = fk["reference"]["resource"]
@@ -178,22 +182,34 @@ def _reference_keys(target: str, column: str) -> frozenset[str]:
     return frozenset(load_table(target)[column].dropna())
 
 
-def _check_event_codes(file: Path, frame: pd.DataFrame) -> None:
+def _check_event_codes(file: Path, frame: pd.DataFrame, rows: list[int]) -> None:
     """Goldstein and QuadClass must agree with the CAMEO root the row was coded with.
 
-    Each distinct (root, Goldstein, QuadClass) combination is checked once; only if one
-    breaks the rule are the rows walked one by one to name every bad cell.
+    Each distinct (root, Goldstein, QuadClass) combination is checked once, at first against
+    every combination the codebook allows; only if one breaks the rule are the rows walked
+    one by one to name every bad cell.
     """
-    allowed, quad = _cameo_rules()
     columns = (frame[c].tolist() for c in ("cameo_root", "goldstein", "quad_class"))
     combos = set(zip(*columns, strict=True))
+    if combos <= _cameo_combinations():
+        return
+    allowed, quad = _cameo_rules()
     for root, score, q in combos:
         if (
             root not in allowed
             or round(float(score), 1) not in allowed[root]
             or int(q) != int(quad[root])
         ):
-            _explain_event_codes(file, frame)
+            _explain_event_codes(file, frame, rows)
+
+
+@cache
+def _cameo_combinations() -> frozenset[tuple[str, float, int]]:
+    """Every (root, Goldstein weight, QuadClass) the codebook allows (cached: it is fixed)."""
+    allowed, quad = _cameo_rules()
+    return frozenset(
+        (root, weight, int(quad[root])) for root, weights in allowed.items() for weight in weights
+    )
 
 
 @cache
@@ -206,10 +222,9 @@ def _cameo_rules() -> tuple[dict[str, set[float]], dict[str, Any]]:
     return allowed, quad
 
 
-def _explain_event_codes(file: Path, frame: pd.DataFrame) -> None:
+def _explain_event_codes(file: Path, frame: pd.DataFrame, rows: list[int]) -> None:
     """Row by row: raise a DataError naming every CAMEO root, weight or QuadClass that is off."""
     allowed, quad = _cameo_rules()
-    rows = frame.attrs["rows"]
     problems = []
     for i, root, score, q in zip(
         frame.index, frame["cameo_root"], frame["goldstein"], frame["quad_class"], strict=True
@@ -242,13 +257,12 @@ def _explain_event_codes(file: Path, frame: pd.DataFrame) -> None:
         raise DataError(problems)
 
 
-def _check_date_order(file: Path, frame: pd.DataFrame) -> None:
+def _check_date_order(file: Path, frame: pd.DataFrame, rows: list[int]) -> None:
     """An event cannot end before it starts."""
     end, start = frame["end_date"].to_numpy(), frame["date"].to_numpy()
     if not (end < start).any():  # NaT compares False: a missing end_date is never early
         return
     bad = frame["end_date"].notna() & (frame["end_date"] < frame["date"])
-    rows = frame.attrs["rows"]
     problems = [
         Problem(
             str(file),
