@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from lessons import DataError, data, schema
 from lessons.fastcheck import read_valid
-from lessons.fastparse import PANDAS_FROM_BYTES, Unsure, _split_plain_lines, split_columns
+from lessons.fastparse import PANDAS_FROM_BYTES, Unsure, _split_plain_text, split_columns
 from lessons.icews import RAW_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,13 +170,21 @@ def test_spliced_files_agree(tmp_path: Path, edits: list[tuple[int, int, bytes]]
 LINE_PIECES = st.sampled_from(['"', '""', ",", "a", "b", " ", ";", "\t", "\x0b", "\u2028", "é"])
 
 
-@settings(max_examples=2000, deadline=None, derandomize=True)
-@given(lines=st.lists(st.lists(LINE_PIECES, max_size=8).map("".join), min_size=1, max_size=3))
-def test_plain_lines_split_as_the_csv_module_splits_them(lines: list[str]) -> None:
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(
+    lines=st.lists(st.lists(LINE_PIECES, max_size=8).map("".join), min_size=1, max_size=4),
+    ends_with_line_end=st.booleans(),
+)
+def test_plain_text_splits_as_the_csv_module_splits_it(
+    lines: list[str], ends_with_line_end: bool
+) -> None:
     """Whatever the str.split splitter takes, the csv module reads the same, one line a record."""
-    got = _split_plain_lines(lines, ",")
+    text = "\n".join(lines) + ("\n" if ends_with_line_end else "")
+    got = _split_plain_text(text.encode(), ",")
     if got is None:
         return
-    reader = csv.reader(io.StringIO("\n".join(lines) + "\n", newline=""), strict=True)
-    assert list(reader) == got
-    assert reader.line_num == len(got)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records = list(reader)
+    header, columns = got
+    assert records == [header, *map(list, zip(*columns, strict=True))]
+    assert reader.line_num == len(records)

@@ -109,11 +109,21 @@ def _frame(typed: dict[str, Any], n: int) -> pd.DataFrame:
     if all(column is not None for column in arrays):
         try:
             return pd.DataFrame._from_arrays(
-                arrays, columns=pd.Index(list(typed)), index=index, verify_integrity=False
+                arrays,
+                columns=_column_index(tuple(typed)).view(),  # its own name, the shared table
+                index=index,
+                verify_integrity=False,
             )
         except (AttributeError, TypeError):
             pass
     return pd.DataFrame(typed, index=index, copy=False)
+
+
+@cache
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    """The columns' Index, made once per table layout, with its lookup table (built on the
+    first `frame[name]`). Each frame gets a view: the same data and table, its own name."""
+    return pd.Index(names)
 
 
 def _stored_form(column: Any) -> Any:
@@ -294,12 +304,13 @@ def _as_date(values, distinct, missing, field, cons) -> Any:
     # numpy raises on an impossible date such as 2019-02-30, where pandas gives NaT
     days = np.array(values, dtype="datetime64[D]")
     present = days[~np.isnat(days)] if missing is not None else days
-    if len(present) and (present.min() < _FIRST_DAY or present.max() > _LAST_DAY):
-        raise _Unsure  # outside what datetime64[ns] holds, or close to its edge
     stamps = days.astype("datetime64[ns]")
     if len(present):
-        low, high = present.min().astype("datetime64[ns]"), present.max().astype("datetime64[ns]")
-        _check_range([low.astype(np.int64), high.astype(np.int64)], cons, _ns)
+        low, high = present.min(), present.max()
+        if low < _FIRST_DAY or high > _LAST_DAY:
+            raise _Unsure  # outside what datetime64[ns] holds, or close to its edge
+        as_ns = [int(day.astype("datetime64[ns]").astype(np.int64)) for day in (low, high)]
+        _check_range(as_ns, cons, _ns)
     return pd.arrays.DatetimeArray._from_sequence(stamps, dtype=stamps.dtype)
 
 

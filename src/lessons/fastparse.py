@@ -1,9 +1,9 @@
 """Split a delimited file into text columns, for the fast path of `schema.read_table`.
 
-Why two splitters: splitting lines with `str.split` (checked against the csv module's rules,
-which the careful reader uses) is the quickest on the small files the lessons load; pandas'
-C reader is about three times quicker on big files, but splits a few odd layouts
-differently, so its result is only used once the layout is proved plain (`_plain_lines`).
+Why two splitters: the csv module's split (what the careful reader uses), sped up with
+`str.split` on plain text, is the quickest on the small files the lessons load; pandas' C
+reader is about three times quicker on big files, but splits a few odd layouts differently,
+so its result is only used once the layout is proved plain (`_plain_lines`).
 
 Both return the raw header and one list of texts per column, or raise `Unsure`: this module
 never reports a problem, it only declines, and the careful reader then names every problem.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -44,73 +45,68 @@ def split_columns(raw: bytes, delimiter: str, *, parser: str = "auto") -> Column
 
 
 def _split_with_csv(raw: bytes, delimiter: str) -> Columns:
-    """The careful reader's own split, in one pass: same reader, same dialect, same limit.
+    """The careful reader's split: its csv module, dialect and limit, or the same done quicker.
 
-    Lines that are plain (see `_split_plain_lines`) are split with `str.split`, which skips
-    through long quoted text at C speed; the csv module's split is used for anything else.
+    A plain text (see `_split_plain_text`) is split with `str.split`, which goes through long
+    quoted text at C speed; the csv module splits any other.
     """
-    text = raw.decode("utf-8-sig")
     _schema.raise_field_size_limit()
-    records = None
-    if b"\r" not in raw:
-        lines = text.split("\n")
-        if lines[-1] == "":  # the text ends with a line end
-            lines.pop()
-        if max(map(len, lines), default=0) < csv.field_size_limit():
-            records = _split_plain_lines(lines, delimiter)
-    if records is None:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        records = list(reader)
-        if reader.line_num != len(records):
-            raise Unsure  # a line break inside a field
-    if len(records) < 2:
-        raise Unsure  # no data rows
+    if len(raw) < csv.field_size_limit():  # no field can be too long for the csv module
+        split = _split_plain_text(raw, delimiter)
+        if split is not None:
+            return split
+    text = raw.decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records = list(reader)
+    if len(records) < 2 or reader.line_num != len(records):
+        raise Unsure  # no data rows, or a line break inside a field
     header = records[0]
     if set(map(len, records)) != {len(header)}:
         raise Unsure  # a blank line, or a line with more or fewer fields than the header
-    body = records[1:]
-    return header, [list(column) for column in zip(*body, strict=True)]
+    return header, [list(column) for column in zip(*records[1:], strict=True)]
 
 
-def _split_plain_lines(lines: list[str], delimiter: str) -> list[list[str]] | None:
-    """Each line's fields, as `csv.reader(..., strict=True)` gives them, or None if unsure.
+_MARK = "\x01"  # stands for a quoted field while the rest of the text is split
 
-    Plain lines: none is empty, and every quote either opens a field (at its start), closes
-    it (before a delimiter or the line end) or is doubled inside it, so a line is one record.
-    Splitting a line at its quotes then gives pieces that alternate between text outside
-    quotes (split at the delimiter) and the content of quoted fields.
+
+def _split_plain_text(raw: bytes, delimiter: str) -> Columns | None:
+    """Header and columns as `csv.reader(..., strict=True)` gives them, or None if unsure.
+
+    Plain text: line ends are "\n", no line is blank, every line has the header's number of
+    fields, and each quoted field starts and ends at field edges and holds no line end.
+    Split at quotes, such a text gives pieces that alternate: text outside quotes, content
+    of a quoted field; an empty outside piece between two contents is a doubled quote,
+    which joins them. The outside pieces, joined by a mark, are split at line ends and
+    delimiters; each field that is a mark takes its quoted content back. Anything else,
+    such as a quote inside an unquoted field, leaves a mark inside a field: None.
     """
-    records = []
-    for line in lines:
-        if '"' not in line:
-            if not line:
-                return None  # a blank line: the careful reader skips it and counts lines
-            records.append(line.split(delimiter))
-            continue
-        pieces = line.split('"')
-        if not len(pieces) % 2:
-            return None  # a quote never closed on this line
-        fields = pieces[0].split(delimiter)
-        quoted: str | None = None
-        last = len(pieces) - 1
-        for i in range(1, last, 2):
-            inside, after = pieces[i], pieces[i + 1]
-            if quoted is None:  # an opening quote must start a field
-                if fields[-1]:
-                    return None
-                quoted = inside
-            else:  # the quote before this piece was doubled
-                quoted += '"' + inside
-            if not after and i + 1 < last:
-                continue  # a doubled quote: the field goes on
-            if after and after[0] != delimiter:
-                return None  # text after a closing quote: the csv module refuses it
-            fields[-1] = quoted
-            quoted = None
-            if after:
-                fields.extend(after[1:].split(delimiter))
-        records.append(fields)
-    return records
+    if b"\x01" in raw or b"\r" in raw:
+        return None
+    pieces = raw.decode("utf-8-sig").split('"')
+    if not len(pieces) % 2:
+        return None  # a quote never closed
+    inner = pieces[2:-1:2]
+    if "" in inner:  # doubled quotes: join the two sides of each (from the end: indices hold)
+        for at in reversed([2 * i + 2 for i, piece in enumerate(inner) if not piece]):
+            pieces[at - 1 : at + 2] = [pieces[at - 1] + '"' + pieces[at + 1]]
+    contents = pieces[1::2]
+    if any("\n" in content for content in contents):
+        return None  # a line break inside quotes: the record spans lines
+    skeleton = _MARK.join(pieces[0::2])
+    if skeleton.endswith("\n"):
+        skeleton = skeleton[:-1]
+    rows = [line.split(delimiter) for line in skeleton.split("\n")]
+    width = len(rows[0])
+    if len(rows) < 2 or set(map(len, rows)) != {width} or [""] in rows:
+        return None  # no data rows, a blank line, or a line with another number of fields
+    fields = list(chain.from_iterable(rows))
+    if fields.count(_MARK) != len(contents):
+        return None  # a mark inside a field: a quote that does not enclose a whole field
+    at = -1
+    for content in contents:
+        at = fields.index(_MARK, at + 1)
+        fields[at] = content
+    return fields[:width], [fields[width + j :: width] for j in range(width)]
 
 
 def _split_with_pandas(raw: bytes, delimiter: str) -> Columns:
