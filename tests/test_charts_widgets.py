@@ -47,6 +47,36 @@ CHARTS = {
 
 
 @pytest.mark.parametrize("name", sorted(CHARTS))
+def test_chart_is_shown_in_the_chart_widget_with_its_own_spec(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`setup()`'s renderer puts the checked spec into Altair's widget as it is, with no
+    second pass through the schema and without falling back to Altair's own renderer."""
+    import altair as alt
+    from altair.vegalite.v6 import display
+
+    lessons.setup()
+
+    def no_fallback(spec: dict, **metadata: object) -> dict:
+        raise AssertionError("fell back to Altair's 'jupyter' renderer")
+
+    shown: list[alt.JupyterChart] = []
+    show = alt.JupyterChart._repr_mimebundle_
+
+    def remember(widget: alt.JupyterChart, **kwargs: object) -> object:
+        shown.append(widget)
+        return show(widget, **kwargs)
+
+    monkeypatch.setattr(display, "jupyter_renderer", no_fallback)
+    monkeypatch.setattr(alt.JupyterChart, "_repr_mimebundle_", remember)
+    spec = CHARTS[name]().to_dict()
+    bundle = alt.renderers.get()(spec)
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert len(shown) == 1 and shown[0].spec == spec
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
 def test_chart_is_valid_and_accessible(name: str) -> None:
     spec = CHARTS[name]().to_dict()
     assert spec.get("description"), "screen-reader description missing"

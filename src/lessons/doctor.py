@@ -149,7 +149,7 @@ def check_renderer() -> Check:
     """`lessons.setup()` must switch Altair to a renderer that needs no internet."""
     import altair as alt
 
-    from lessons.render import setup
+    from lessons.render import RENDERER, setup
 
     try:
         setup()
@@ -157,8 +157,8 @@ def check_renderer() -> Check:
         return Check("chart renderer", False, f"offline set-up failed: {err}", FIX_SYNC)
     offline = bool(getattr(alt.JupyterChart, "_is_offline", False))
     active = alt.renderers.active
-    if active == "jupyter" and offline:
-        return Check("chart renderer", True, "Altair 'jupyter' renderer, JavaScript bundled")
+    if active == RENDERER and offline:
+        return Check("chart renderer", True, "Altair's chart widget, JavaScript bundled")
     return Check(
         "chart renderer",
         False,

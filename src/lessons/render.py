@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # Altair is imported by setup(), not by `import lessons` (~1.
     import altair as alt
 
 THEME_NAME = "lessons"
+RENDERER = "lessons"  # Altair's "jupyter" renderer, minus a second pass over each spec
 
 # Okabe & Ito (2008) colour-blind-safe palette, black last for "other".
 PALETTE = [
@@ -64,11 +65,59 @@ def setup(*, offline: bool = True) -> str:
     pd.set_option("display.html.use_mathjax", False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        alt.renderers.enable("jupyter", offline=offline)
+        if RENDERER not in alt.renderers.names():
+            alt.renderers.register(RENDERER, _widget_renderer)
+        alt.renderers.enable(RENDERER, offline=offline)
         if offline:
             _enable_offline_with_cached_bundle(alt)
     mode = "offline (no internet needed)" if offline else "online (JavaScript from a CDN)"
     return f"Charts ready: Altair {alt.__version__}, rendering {mode}."
+
+
+def _widget_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
+    """Show a chart's spec in Altair's chart widget, as its "jupyter" renderer does.
+
+    Why not that renderer itself: it turns the spec, which `to_dict()` has just made and
+    checked, back into chart objects with `Chart.from_dict`, checking every part against the
+    Vega-Lite schema again: 0.3-0.8 s a chart, about 5 s over one run of all the lessons.
+    The widget only needs the finished spec. If this Altair's widget wants more than that,
+    the chart goes through the "jupyter" renderer as before.
+    """
+    import altair as alt
+
+    offline = bool(metadata.get("offline", False))
+    try:
+        alt.JupyterChart.enable_offline(offline=offline)
+        widget = alt.JupyterChart(
+            chart=_FinishedSpec.of(spec), embed_options=metadata.get("embed_options")
+        )
+        if widget.spec != spec:
+            raise ValueError("the widget did not take the spec as it is")
+    except Exception:
+        from altair.vegalite.v6.display import jupyter_renderer  # Altair 6: see pyproject
+
+        return jupyter_renderer(spec, **metadata)
+    return widget._repr_mimebundle_()
+
+
+class _FinishedSpec:
+    """Builds a chart object that is only a finished spec: `to_dict()` gives it back as is."""
+
+    _class: Any = None
+
+    @classmethod
+    def of(cls, spec: dict[str, Any]) -> Any:
+        if cls._class is None:
+            import altair as alt
+
+            class FinishedChart(alt.Chart):
+                def to_dict(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+                    return self.__dict__["_finished"]
+
+            cls._class = FinishedChart
+        chart = cls._class()
+        chart.__dict__["_finished"] = spec
+        return chart
 
 
 def _enable_offline_with_cached_bundle(alt: Any) -> None:
