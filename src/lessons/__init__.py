@@ -1,14 +1,19 @@
 """Russia–Turkey Lessons: load the sourced data, build charts and widgets, check answers.
 
-`import lessons` changes nothing global: no renderer switch, no printing. A notebook that
-wants charts to render offline calls `lessons.setup()` once, in its first cell.
+`import lessons` changes no behaviour: no renderer switch, no printing. (It only defers a
+grammar that Altair's import would build and nothing uses: see `lessons.quick_import`.) A
+notebook that wants charts to render offline calls `lessons.setup()` once, in its first cell.
 
 >>> import lessons
 >>> "events" in set(lessons.list_datasets()["name"])
 True
 """
 
-from lessons.data import (
+from lessons.quick_import import defer_iri_grammar
+
+defer_iri_grammar()  # first, before anything can import Altair
+
+from lessons.data import (  # noqa: E402
     data_dir,
     list_datasets,
     load_cameo,
@@ -23,9 +28,9 @@ from lessons.data import (
     load_shapes,
     load_toll_reports,
 )
-from lessons.errors import DataError
-from lessons.icews import load_icews_raw
-from lessons.render import setup
+from lessons.errors import DataError  # noqa: E402
+from lessons.icews import load_icews_raw  # noqa: E402
+from lessons.render import setup  # noqa: E402
 
 __all__ = [
     "DataError",
