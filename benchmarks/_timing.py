@@ -25,7 +25,7 @@ class Result:
     measured: str
     ratio: float | None  # None for absolute targets (e.g. milliseconds, bytes)
     goal: str
-    passed: bool
+    passed: bool | None  # None: shown for reference, not one of the targets
 
 
 @dataclass

@@ -52,7 +52,7 @@ def table(results: list[Result]) -> list[str]:
     ]
     for r in results:
         ratio = "—" if r.ratio is None else f"{r.ratio:.2f}x"
-        verdict = "PASS" if r.passed else "FAIL"
+        verdict = "—" if r.passed is None else "PASS" if r.passed else "FAIL"
         lines.append(f"| {r.target} | {r.measured} | {ratio} | {r.goal} | {verdict} |")
     return lines
 
@@ -88,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     results = [r for report in reports for r in report.results]
     rows = table(results)
     print("\n".join(rows))
-    failed = sum(not r.passed for r in results)
-    summary = f"{len(results) - failed} of {len(results)} targets met."
+    targets = [r for r in results if r.passed is not None]
+    failed = sum(not r.passed for r in targets)
+    summary = f"{len(targets) - failed} of {len(targets)} targets met"
+    if len(targets) < len(results):
+        summary += f" ({len(results) - len(targets)} more rows shown for reference)"
+    summary += "."
     print(summary)
     markdown = [
         "# Benchmark results",
