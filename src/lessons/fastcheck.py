@@ -203,9 +203,15 @@ def _strings(values: list[str], missing: np.ndarray | None = None, fill: Any = N
     if missing is not None:
         data[missing] = fill
     dtype = _str_dtype()
-    if dtype.storage == "python":  # the common case: wrap the texts without another pass
+    if dtype.storage != "python":
+        return pd.array(data, dtype=dtype)
+    # The common case. `StringArray(data)` would check every item again; they are texts from
+    # the split, or the dtype's own missing value, so where pandas offers it (an internal
+    # constructor) the array is made without that pass; the tests compare the frames.
+    try:
+        return pd.arrays.StringArray._simple_new(data, dtype)
+    except (AttributeError, TypeError):
         return pd.arrays.StringArray(data, dtype=dtype)
-    return pd.array(data, dtype=dtype)
 
 
 def _as_list(values, distinct, missing, field, cons) -> Any:
@@ -299,7 +305,7 @@ def _as_boolean(values, distinct, missing, field, cons) -> Any:
 def _as_date(values, distinct, missing, field, cons) -> Any:
     if distinct and not _DATES.fullmatch("\n".join(distinct)):
         raise _Unsure
-    if missing is not None:
+    if missing is not None and set(values) - distinct != {""}:
         values = [value if value in distinct else "" for value in values]  # "" reads as NaT
     # numpy raises on an impossible date such as 2019-02-30, where pandas gives NaT
     days = np.array(values, dtype="datetime64[D]")
@@ -311,7 +317,10 @@ def _as_date(values, distinct, missing, field, cons) -> Any:
             raise _Unsure  # outside what datetime64[ns] holds, or close to its edge
         as_ns = [int(day.astype("datetime64[ns]").astype(np.int64)) for day in (low, high)]
         _check_range(as_ns, cons, _ns)
-    return pd.arrays.DatetimeArray._from_sequence(stamps, dtype=stamps.dtype)
+    try:  # as for strings: the internal constructor skips checks these stamps have passed
+        return pd.arrays.DatetimeArray._simple_new(stamps, dtype=stamps.dtype)
+    except (AttributeError, TypeError):
+        return pd.arrays.DatetimeArray._from_sequence(stamps, dtype=stamps.dtype)
 
 
 @cache

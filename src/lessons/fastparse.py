@@ -90,12 +90,13 @@ def _split_plain_text(raw: bytes, delimiter: str) -> Columns | None:
         for at in reversed([2 * i + 2 for i, piece in enumerate(inner) if not piece]):
             pieces[at - 1 : at + 2] = [pieces[at - 1] + '"' + pieces[at + 1]]
     contents = pieces[1::2]
-    if any("\n" in content for content in contents):
-        return None  # a line break inside quotes: the record spans lines
     skeleton = _MARK.join(pieces[0::2])
     if skeleton.endswith("\n"):
         skeleton = skeleton[:-1]
-    rows = [line.split(delimiter) for line in skeleton.split("\n")]
+    lines = skeleton.split("\n")
+    if len(lines) != raw.count(b"\n") + (not raw.endswith(b"\n")):
+        return None  # a line break inside quotes: the record spans lines
+    rows = [line.split(delimiter) for line in lines]
     width = len(rows[0])
     if len(rows) < 2 or set(map(len, rows)) != {width} or [""] in rows:
         return None  # no data rows, a blank line, or a line with another number of fields
