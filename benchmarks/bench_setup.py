@@ -4,7 +4,9 @@ Why this floor: a teacher's first `python3 run.py lab` must install the environm
 least any set-up can cost is installing the design card's packages (jupyterlab ipywidgets
 pandas altair nbval) with the same installer (uv, bytecode compiled) from the same warm
 cache. The set-up measured is `run.ensure_environment()` in a `git clone` of this checkout
-(committed HEAD): it installs uv into .uv-tools/ with pip, then `uv sync --locked`.
+(committed HEAD): it installs uv into .uv-tools/ with pip, then `uv sync --locked` with the
+test extra, then compiles bytecode for every installed module except the packages' own test
+suites (the floor compiles those too: uv compiles everything).
 Runs alternate set-up and bare install; everything lives in a temporary folder.
 """
 
