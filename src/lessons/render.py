@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import warnings
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +90,7 @@ def _widget_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
     try:
         alt.JupyterChart.enable_offline(offline=offline)
         widget = alt.JupyterChart(
-            chart=_FinishedSpec.of(spec), embed_options=metadata.get("embed_options")
+            chart=_finished_chart(spec), embed_options=metadata.get("embed_options")
         )
         if widget.spec != spec:
             raise ValueError("the widget did not take the spec as it is")
@@ -100,24 +101,23 @@ def _widget_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
     return widget._repr_mimebundle_()
 
 
-class _FinishedSpec:
-    """Builds a chart object that is only a finished spec: `to_dict()` gives it back as is."""
+def _finished_chart(spec: dict[str, Any]) -> Any:
+    """A chart object that is only a finished spec: its `to_dict()` gives the spec back as is."""
+    chart = _finished_chart_class()()
+    chart.__dict__["_finished"] = spec
+    return chart
 
-    _class: Any = None
 
-    @classmethod
-    def of(cls, spec: dict[str, Any]) -> Any:
-        if cls._class is None:
-            import altair as alt
+@cache
+def _finished_chart_class() -> type:
+    """The class of `_finished_chart`, made once Altair is imported (setup() imports it)."""
+    import altair as alt
 
-            class FinishedChart(alt.Chart):
-                def to_dict(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-                    return self.__dict__["_finished"]
+    class FinishedChart(alt.Chart):
+        def to_dict(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            return self.__dict__["_finished"]
 
-            cls._class = FinishedChart
-        chart = cls._class()
-        chart.__dict__["_finished"] = spec
-        return chart
+    return FinishedChart
 
 
 def _enable_offline_with_cached_bundle(alt: Any) -> None:
