@@ -200,49 +200,55 @@ def wait_for_port(
     port: int, proc: subprocess.Popen, log: Path, what: str, timeout: float = SERVER_START_TIMEOUT
 ) -> None:
     """Wait until something accepts connections on 127.0.0.1:`port` (a cheap readiness check)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(
-                f"{what} exited with code {proc.returncode} before listening on port {port}.\n"
-                f"Log tail:\n{log_tail(log)}",
-                pytrace=False,
-            )
+
+    def listening() -> str | None:
         with socket.socket() as sock:
             sock.settimeout(2)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.5)
-    pytest.fail(
-        f"{what} did not listen on port {port} within {timeout:.0f} s.\nLog tail:\n{log_tail(log)}",
-        pytrace=False,
-    )
+            return None if sock.connect_ex(("127.0.0.1", port)) == 0 else "not listening yet"
+
+    _wait_until(listening, f"listen on port {port}", proc, log, what, timeout)
 
 
 def wait_for_http(
     url: str, proc: subprocess.Popen, log: Path, what: str, timeout: float = SERVER_START_TIMEOUT
 ) -> None:
     """Poll `url` until it answers 200; fail with the server's log tail if it does not."""
+
+    def answering() -> str | None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return None if response.status == 200 else f"HTTP {response.status}"
+        except (urllib.error.URLError, OSError) as error:
+            return str(error)
+
+    _wait_until(answering, f"answer {url}", proc, log, what, timeout)
+
+
+def _wait_until(
+    not_ready: Callable[[], str | None],
+    goal: str,
+    proc: subprocess.Popen,
+    log: Path,
+    what: str,
+    timeout: float,
+) -> None:
+    """Poll `not_ready()` (None once ready, else why not) every 0.5 s; fail with the log tail
+    if `proc` exits first or `timeout` passes."""
     deadline = time.monotonic() + timeout
-    last_error = "no answer yet"
+    why = "no answer yet"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(
-                f"{what} exited with code {proc.returncode} before answering {url}.\n"
+                f"{what} exited with code {proc.returncode} before it could {goal}.\n"
                 f"Log tail:\n{log_tail(log)}",
                 pytrace=False,
             )
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-                last_error = f"HTTP {response.status}"
-        except (urllib.error.URLError, OSError) as error:
-            last_error = str(error)
+        why = not_ready()
+        if why is None:
+            return
         time.sleep(0.5)
     pytest.fail(
-        f"{what} did not answer {url} within {timeout:.0f} s ({last_error}).\n"
-        f"Log tail:\n{log_tail(log)}",
+        f"{what} did not {goal} within {timeout:.0f} s ({why}).\nLog tail:\n{log_tail(log)}",
         pytrace=False,
     )
 
