@@ -21,7 +21,7 @@ there, and the executed copy is thrown away. Linux only (it reads `/proc`). MB =
 
     python tools/measure_kernel_memory.py                  # every lesson
     python tools/measure_kernel_memory.py --server         # ... and the Jupyter server
-    python tools/measure_kernel_memory.py notebooks/04_syria_and_idlib.ipynb
+    python tools/measure_kernel_memory.py notebooks/05_syria_and_idlib.ipynb
 """
 
 from __future__ import annotations
