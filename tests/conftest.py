@@ -6,6 +6,9 @@ that reaches for another machine fails at once with "network blocked by the less
 suite". Kernels also get a throw-away IPYTHONDIR: no profile start-up files or configuration
 of the user's, and no test cells written into the user's IPython history.
 
+Exercise progress (`lessons.checks`) goes to a throw-away file too: LESSONS_PROGRESS points
+into the temporary IPYTHONDIR for kernels, and into a fresh folder for each test here.
+
 This file is loaded when pytest collects `tests/` (as `python3 run.py test` does); a run of
 `pytest notebooks` alone does not load it.
 """
@@ -24,7 +27,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GUARD_FILE = ROOT / "tests" / "ipython_offline" / "network_guard.py"
 _GUARD_NAME = "_lessons_network_guard"  # the name the kernel start-up file uses too
-_KERNEL_ENV = ("PYTHONSTARTUP", "IPYTHONDIR", "LESSONS_NETWORK_GUARD")
+_KERNEL_ENV = ("PYTHONSTARTUP", "IPYTHONDIR", "LESSONS_NETWORK_GUARD", "LESSONS_PROGRESS")
 _saved_env: dict[str, str | None] = {}
 _ipython_dir: str | None = None
 
@@ -45,6 +48,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _saved_env.update({name: os.environ.get(name) for name in _KERNEL_ENV})
     _ipython_dir = tempfile.mkdtemp(prefix="lessons-ipython-")
     os.environ["IPYTHONDIR"] = _ipython_dir
+    # exercise progress from kernels (nbval) and this process goes to a throw-away file,
+    # never into notebooks/, student/ or the folder the suite runs in
+    os.environ["LESSONS_PROGRESS"] = os.path.join(_ipython_dir, "lessons_progress.json")
     guard.configure_kernels(os.environ)
     guard.install()
 
@@ -59,6 +65,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             os.environ[name] = value
     if _ipython_dir is not None:
         shutil.rmtree(_ipython_dir, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _progress_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Each test keeps exercise progress in a file of its own, outside the repository."""
+    folder = tmp_path_factory.mktemp("progress")
+    monkeypatch.setenv("LESSONS_PROGRESS", str(folder / "lessons_progress.json"))
 
 
 @pytest.fixture

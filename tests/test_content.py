@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
+import nbformat
 import pandas as pd
+import pytest
 
 import lessons
 
@@ -99,3 +105,58 @@ def test_phases_cover_the_record_without_gaps() -> None:
     assert phases["start"].iloc[0] <= EVENTS["date"].min()
     gaps = phases["start"].iloc[1:].to_numpy() - phases["end"].iloc[:-1].to_numpy()
     assert (gaps == pd.Timedelta(days=1)).all()
+
+
+# --- exercises (src/lessons/exercises/NN.json) and the notebooks that ask them ----------------
+
+ROOT = Path(__file__).resolve().parents[1]
+EXERCISE_DIR = ROOT / "src" / "lessons" / "exercises"
+LESSON_NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+_CALL = re.compile(r"""checks\.(ask|check|hint|reveal|progress)\(\s*["']([^"']*)["']""")
+
+
+def _calls(notebook: Path) -> list[tuple[str, str, str]]:
+    """(function, id, cell source) for every checks.* call in the notebook's code cells."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    return [
+        (match[1], match[2], cell.source)
+        for cell in cells
+        if cell.cell_type == "code"
+        for match in _CALL.finditer(cell.source)
+    ]
+
+
+def _lesson_exercises(notebook: Path) -> list[str]:
+    file = EXERCISE_DIR / f"{notebook.name[:2]}.json"
+    if not file.exists():
+        pytest.skip(f"{file.name} is not written yet")
+    return [ex["id"] for ex in json.loads(file.read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("notebook", LESSON_NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_asks_each_exercise_once_in_order(notebook: Path) -> None:
+    ids = _lesson_exercises(notebook)
+    asked = [exercise_id for call, exercise_id, _ in _calls(notebook) if call == "ask"]
+    assert asked == ids, f"{notebook.name} asks {asked}; {notebook.name[:2]}.json has {ids}"
+
+
+@pytest.mark.parametrize("notebook", LESSON_NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_uses_no_old_or_unknown_exercise_ids(notebook: Path) -> None:
+    ids = set(_lesson_exercises(notebook))
+    used = {exercise_id for call, exercise_id, _ in _calls(notebook) if call != "progress"}
+    assert used <= ids, f"{notebook.name} calls unknown ids: {sorted(used - ids)}"
+
+
+@pytest.mark.parametrize("notebook", LESSON_NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercise_cells_are_self_contained_and_progress_ends_the_lesson(notebook: Path) -> None:
+    _lesson_exercises(notebook)
+    calls = _calls(notebook)
+    for call, exercise_id, source in calls:
+        if call == "ask":
+            assert "from lessons import" in source and "checks" in source, (
+                f"{exercise_id}: the cell must import checks itself (it runs after a restart)"
+            )
+    lesson = notebook.name[:2]
+    assert ("progress", lesson) in {(c, i) for c, i, _ in calls}, (
+        f'{notebook.name} should end with checks.progress("{lesson}")'
+    )

@@ -23,7 +23,7 @@ LESSONS = student.lesson_files(ROOT / "notebooks")
 
 def test_committed_student_copies_are_exactly_what_the_generator_writes() -> None:
     results = student.write_student_copies(ROOT / "notebooks", ROOT / "student", check_only=True)
-    assert len(results) == 10
+    assert len(results) == len(LESSONS)
     stale = [r.target.name for r in results if r.status != "unchanged"]
     assert not stale, f"run `python -m lessons student --force`: {stale} are out of date"
 
@@ -31,16 +31,73 @@ def test_committed_student_copies_are_exactly_what_the_generator_writes() -> Non
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
 def test_student_copy_has_no_solutions_and_keeps_every_self_check(lesson: Path) -> None:
     teacher = nbformat.read(lesson, as_version=4)
-    copy = nbformat.read(ROOT / "student" / lesson.name, as_version=4)
+    copy = student.student_notebook(teacher, lesson.name)
     solutions = [c for c in teacher.cells if student.is_solution(c)]
-    assert solutions, "every lesson is authored with its solutions"
     assert not [c for c in copy.cells if student.is_solution(c)]
     prompts = [c for c in copy.cells if student.STUDENT_TAG in c.metadata.get("tags", [])]
     assert len(prompts) == len(solutions)
     assert len(copy.cells) == len(teacher.cells)
-    checks_in = [c.source for c in teacher.cells if "checks.check(" in c.source]
-    assert checks_in == [c.source for c in copy.cells if "checks.check(" in c.source]
+    checks_in = [
+        c.source for c in teacher.cells if "checks." in c.source and not student.is_solution(c)
+    ]
+    assert checks_in == [c.source for c in copy.cells if "checks." in c.source]
     assert "checks.reveal" not in "".join(c.source for c in copy.cells if c.cell_type == "code")
+
+
+def _lesson_with_a_solution() -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Lesson 9"),
+        nbformat.v4.new_code_cell('from lessons import checks\n\nchecks.ask("09.1")'),
+        nbformat.v4.new_code_cell("answer = 42", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_markdown_cell("Worked example", metadata={"tags": ["solution"]}),
+    ]
+    notebook.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    return notebook
+
+
+def test_student_copy_speaks_to_a_learner_working_alone() -> None:
+    copy = student.student_notebook(_lesson_with_a_solution(), "09_x.ipynb")
+    banner = copy.cells[0].source
+    assert "your copy" in banner and "ask your teacher" in banner
+    assert "notebooks/" not in banner and "Edit the lesson" not in banner
+    assert "--lesson" not in banner  # only options that exist
+    prompts = [c.source for c in copy.cells if student.STUDENT_TAG in c.metadata.get("tags", [])]
+    assert len(prompts) == 2
+    for text in prompts:
+        assert "partner" not in text
+        assert "Show answer" in text and "Show model answer" in text
+    assert "Try the exercise" in prompts[0]
+
+
+def test_student_copy_is_not_modified_when_jupyterlab_opens_it() -> None:
+    """JupyterLab writes the kernel's language_info (with its Python version) into an open
+    notebook; a copy that already holds it is not marked modified on opening."""
+    import platform
+
+    from ipykernel.ipkernel import IPythonKernel
+
+    copy = student.student_notebook(_lesson_with_a_solution(), "09_x.ipynb")
+    assert copy.metadata["language_info"]["version"] == platform.python_version()
+    kernel = IPythonKernel.language_info
+    assert copy.metadata["language_info"]["version"] == kernel["version"]
+    for cell in copy.cells:
+        assert cell.get("id")  # nbformat 4.5 ids: JupyterLab would add them otherwise
+    assert copy.nbformat_minor >= 5
+
+
+def test_a_copy_written_under_another_python_still_counts_as_unchanged(tmp_path: Path) -> None:
+    lessons_dir = tmp_path / "notebooks"
+    lessons_dir.mkdir()
+    nbformat.write(_lesson_with_a_solution(), lessons_dir / "09_x.ipynb")
+    out = tmp_path / "student"
+    student.write_student_copies(lessons_dir, out)
+    target = out / "09_x.ipynb"
+    data = json.loads(target.read_text(encoding="utf-8"))
+    data["metadata"]["language_info"]["version"] = "3.0.0"
+    target.write_text(json.dumps(data), encoding="utf-8")
+    results = student.write_student_copies(lessons_dir, out, check_only=True)
+    assert [r.status for r in results] == ["unchanged"]
 
 
 def test_student_copies_never_overwrite_a_changed_file_without_force(tmp_path: Path) -> None:
@@ -84,7 +141,7 @@ def test_data_lists_every_dataset_with_source_and_licence() -> None:
 def test_student_check_passes_on_the_committed_copies() -> None:
     result = CliRunner().invoke(main, ["student", "--check"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("unchanged") == 10
+    assert result.output.count("unchanged") == len(LESSONS)
 
 
 def test_errors_are_one_line_and_non_zero() -> None:

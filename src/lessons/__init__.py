@@ -16,12 +16,14 @@ defer_iri_grammar()  # first, before anything can import Altair
 from lessons.data import (  # noqa: E402
     data_dir,
     list_datasets,
+    load_actors,
     load_cameo,
     load_coded_events,
     load_coded_monthly,
     load_daily_totals,
     load_events,
     load_gas,
+    load_glossary,
     load_phases,
     load_places,
     load_report_claims,
@@ -29,19 +31,23 @@ from lessons.data import (  # noqa: E402
     load_toll_reports,
 )
 from lessons.errors import DataError  # noqa: E402
+from lessons.glossary import glossary, who  # noqa: E402
 from lessons.icews import load_icews_raw  # noqa: E402
 from lessons.render import setup  # noqa: E402
 
 __all__ = [
     "DataError",
     "data_dir",
+    "glossary",
     "list_datasets",
+    "load_actors",
     "load_cameo",
     "load_coded_events",
     "load_coded_monthly",
     "load_daily_totals",
     "load_events",
     "load_gas",
+    "load_glossary",
     "load_icews_raw",
     "load_phases",
     "load_places",
@@ -49,5 +55,6 @@ __all__ = [
     "load_shapes",
     "load_toll_reports",
     "setup",
+    "who",
 ]
 __version__ = "0.1.0"

@@ -179,3 +179,31 @@ def data_command() -> None:
         click.echo(f"    {row.title}")
         click.echo(f"    source:  {row.source}")
         click.echo(f"    licence: {row.licence}")
+
+
+@main.command(name="progress")
+def progress_command() -> None:
+    """Print the exercise progress of every lesson (from lessons_progress.json in this folder).
+
+    The file is the one the notebooks write when they run in this folder, or the one named
+    by the LESSONS_PROGRESS environment variable. Nothing is sent anywhere.
+    """
+    from lessons import _progress, checks
+
+    path = _progress.path()
+    if not path.exists():
+        click.echo(f"No progress saved yet ({path} does not exist); showing every exercise.")
+    else:
+        click.echo(f"Progress saved in {path}")
+    lessons = list(dict.fromkeys(i.partition(".")[0] for i in checks.exercise_ids()))
+    if not lessons:
+        _fail("no exercises found")
+    for lesson in lessons:
+        summary = checks.progress(lesson)
+        click.echo("")
+        click.echo(summary.title)
+        for exercise_id, kind, status in summary.rows:
+            click.echo(f"  {exercise_id:<6} {status:<24} ({kind})")
+    if _progress.last_warning:
+        click.echo("")
+        click.echo(_progress.last_warning)

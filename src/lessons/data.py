@@ -297,7 +297,40 @@ def _cameo_table() -> pd.DataFrame:
     return load_table("cameo_codebook")
 
 
-_ROW_CHECKS = {"events": (_check_date_order, _check_event_codes)}
+def _check_event_refs(file: Path, frame: pd.DataFrame, rows: list[int]) -> None:
+    """Every id in a `;`-separated `event_ids` text column must name an event of events.csv.
+
+    Why text, not a list column: the glossary and the who's-who are read by people in a
+    spreadsheet as much as by code; the check that a list type would give is done here.
+    """
+    cells = _values(frame, "event_ids").tolist()
+    used = {
+        i.strip() for cell in cells if isinstance(cell, str) for i in cell.split(";") if i.strip()
+    }
+    known = _reference_keys("events", "event_id")
+    if used <= known:
+        return
+    problems = [
+        Problem(
+            str(file),
+            rows[n],
+            "event_ids",
+            item,
+            "refers to an unknown event_id in dataset 'events'",
+        )
+        for n, cell in enumerate(cells)
+        if isinstance(cell, str)
+        for item in (i.strip() for i in cell.split(";"))
+        if item and item not in known
+    ]
+    raise DataError(problems)
+
+
+_ROW_CHECKS = {
+    "events": (_check_date_order, _check_event_codes),
+    "glossary": (_check_event_refs,),
+    "actors": (_check_event_refs,),
+}
 
 
 # --- the public, named loaders -------------------------------------------------------------
@@ -320,6 +353,26 @@ def load_events(path: str | Path | None = None) -> pd.DataFrame:
 def load_report_claims(path: str | Path | None = None) -> pd.DataFrame:
     """The 3 March 2020 report's claims in our words, with their time phrases resolved."""
     return load_table("report_claims", path)
+
+
+def load_glossary(path: str | Path | None = None) -> pd.DataFrame:
+    """The glossary: every term the lessons use, defined in plain words, A to Z.
+
+    >>> glossary = load_glossary()
+    >>> bool(glossary["term"].is_unique)
+    True
+    """
+    return load_table("glossary", path)
+
+
+def load_actors(path: str | Path | None = None) -> pd.DataFrame:
+    """Who's who: people, states, armed groups, organisations and companies, with role and stance.
+
+    >>> actors = load_actors()
+    >>> "putin" in set(actors["actor_id"])
+    True
+    """
+    return load_table("actors", path)
 
 
 def load_coded_events(path: str | Path | None = None, *, context: bool = False) -> pd.DataFrame:

@@ -23,23 +23,15 @@ if TYPE_CHECKING:  # Altair is imported by setup(), not by `import lessons` (~1.
 
 THEME_NAME = "lessons"
 RENDERER = "lessons"  # Altair's "jupyter" renderer, minus a second pass over each spec
-
-# Okabe & Ito (2008) colour-blind-safe palette, black last for "other".
-PALETTE = [
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#D55E00",  # vermillion
-    "#F0E442",  # yellow
-    "#999999",  # grey
-    "#000000",  # black
-    "#7F3C8D",  # purple
-]
+# What a notebook that was not run shows in place of a chart or an explorer (the text/plain
+# of the widget's output): one readable line instead of "<JupyterChart object at 0x…>".
+RUN_TO_SEE = "run this cell (Shift+Enter) to see it"
+RUN_TO_USE = "run this cell (Shift+Enter) to use it"
 
 
 def _theme() -> alt.theme.ThemeConfig:
+    from lessons.charts import PALETTE  # the one palette; charts never imports render
+
     return {
         "config": {
             "range": {"category": PALETTE},
@@ -97,8 +89,41 @@ def _widget_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
     except Exception:
         from altair.vegalite.v6.display import jupyter_renderer  # Altair 6: see pyproject
 
-        return jupyter_renderer(spec, **metadata)
-    return widget._repr_mimebundle_()
+        return _with_run_hint(jupyter_renderer(spec, **metadata), spec)
+    return _with_run_hint(widget._repr_mimebundle_(), spec)
+
+
+def chart_placeholder(spec: dict[str, Any]) -> str:
+    """The line shown for a chart where it cannot be drawn: its title and what to do.
+
+    >>> chart_placeholder({"title": "Events per theme"})
+    'Interactive chart “Events per theme” — run this cell (Shift+Enter) to see it'
+    """
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(str(part) for part in title)
+    if not title:  # a concatenation keeps the title on its first part
+        for key in ("vconcat", "hconcat", "concat", "layer"):
+            for part in spec.get(key) or []:
+                inner = chart_placeholder(part)
+                if "“" in inner:
+                    return inner
+    named = f" “{title}”" if title else ""
+    return f"Interactive chart{named} — {RUN_TO_SEE}"
+
+
+def _with_run_hint(bundle: Any, spec: dict[str, Any]) -> Any:
+    """The renderer's output with its text/plain replaced by `chart_placeholder(spec)`.
+
+    The widget's own text is its Python repr with a memory address, which changes on every
+    run (nbval would see a difference) and tells a learner nothing.
+    """
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    if isinstance(data, dict) and "text/plain" in data:
+        data["text/plain"] = chart_placeholder(spec)
+    return bundle
 
 
 def _finished_chart(spec: dict[str, Any]) -> Any:

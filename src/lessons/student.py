@@ -5,30 +5,42 @@ Why generated: the lessons are authored solution-first (each answer sits in a ce
 with a short prompt and keeps everything else — questions, self-checks, hints and the stored
 outputs — so it still runs top to bottom and nbval still compares it. The generator is a pure
 function of the lesson file, which is what lets CI check that the committed copies are exactly
-what it produces.
+what it produces (up to the Python version, see `kernel_language_info`).
+
+Why the copy carries the kernel's Python version: JupyterLab writes the running kernel's
+`language_info` into the notebook as soon as the kernel starts; if the file's differs (the
+lessons store it without a version, for reproducible outputs), the notebook shows as modified
+the moment a learner opens it. The copies are compared with that one field left out.
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import platform
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
 SOLUTION_TAG = "solution"
 STUDENT_TAG = "student-prompt"
 PROMPT_CODE = (
-    "The worked answer is not in the student copy. Try the exercise, ask for a hint\n"
-    "with `checks.hint(...)` above, then compare your answer with a partner's or your teacher's."
+    "**Your turn.** The worked answer is not in your copy. Try the exercise above on your own"
+    " first. Once you have answered it (or written something), press its **Show answer**"
+    " button (**Show model answer** for a written task) and compare the answer with yours."
 )
 PROMPT_MARKDOWN = (
-    "*The teachers' worked example is not in the student copy: your teacher will discuss it"
-    " with the class.*"
+    "*The worked example is not in your copy. Work through the evidence above yourself; after"
+    " you have tried the exercises, their **Show answer** and **Show model answer** buttons"
+    " let you check your reasoning.*"
 )
 HEADER_NOTE = (
-    "> **Student copy.** Generated from the lesson by `lessons student`; answers are left out."
-    " Edit the lesson in `notebooks/`, not this file."
+    "> **This is your copy of the lesson.** Work in it: run the cells, answer the exercises and"
+    " write your notes here; it is saved like any other file. The worked answers are left out:"
+    " each exercise shows its answer after you have tried it. If you want a fresh, empty copy,"
+    " ask your teacher for one."
 )
 
 
@@ -70,8 +82,31 @@ def student_notebook(lesson: nbformat.NotebookNode, source_name: str) -> nbforma
         cells[0].source = f"{HEADER_NOTE}\n\n{cells[0].source}"
     student.cells = cells
     student.metadata["lessons"] = {"student_copy_of": f"notebooks/{source_name}"}
+    student.metadata["language_info"] = kernel_language_info(student.metadata)
     nbformat.validate(student)
     return student
+
+
+def kernel_language_info(metadata: dict[str, Any]) -> dict[str, Any]:
+    """`language_info` as the Python kernel will report it, so opening the copy changes nothing.
+
+    The kernel runs on this Python (the project's environment), which also writes the copies.
+    """
+    info = dict(metadata.get("language_info") or {})
+    info.setdefault("name", "python")
+    info["version"] = platform.python_version()
+    return info
+
+
+def _comparable(text: str) -> Any:
+    """A copy's content without the one field that depends on where it was generated."""
+    try:
+        notebook = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(notebook, dict):
+        notebook.get("metadata", {}).get("language_info", {}).pop("version", None)
+    return notebook
 
 
 def lesson_files(lessons_dir: Path) -> list[Path]:
@@ -100,7 +135,8 @@ def write_student_copies(
         target = out_dir / lesson.name
         text = render_student_copy(lesson)
         if target.exists():
-            status = "unchanged" if target.read_text(encoding="utf-8") == text else "differs"
+            same = _comparable(target.read_text(encoding="utf-8")) == _comparable(text)
+            status = "unchanged" if same else "differs"
         else:
             status = "missing"
         if status != "unchanged" and not check_only:

@@ -10,6 +10,7 @@ All event text shown is HTML-escaped: a title with markup is shown as text, neve
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,9 +19,17 @@ import ipywidgets as w
 import pandas as pd
 
 from lessons import aggregate, charts
-from lessons.checks import Feedback
+from lessons.render import RUN_TO_USE
+
+try:  # grading lives in checks; this name stays importable from widgets
+    from lessons.checks import judge_date
+except ImportError:  # until the rebuilt exercise engine provides it
+    judge_date = None  # defined below
 
 TABLE_LIMIT = 25
+# Text that wraps between words, as prose does (never inside a word), and a readable size.
+TEXT_STYLE = "word-break:normal;overflow-wrap:break-word;white-space:normal;line-height:1.4;"
+SUMMARY_STYLE = f"font-size:14px;{TEXT_STYLE}"
 
 
 def years_slider(first: int, last: int) -> w.IntRangeSlider:
@@ -58,7 +67,9 @@ class Explorer(w.VBox):
         chart: alt.JupyterChart | None = None,
         output: w.HTML | None = None,
         layout_rows: list[w.Widget] | None = None,
+        name: str = "Interactive explorer",
     ):
+        self.name = name
         self.controls = controls
         self.chart = chart
         self.output = output if output is not None else w.HTML()
@@ -76,8 +87,9 @@ class Explorer(w.VBox):
         self._refresh()
 
     def __repr__(self) -> str:
-        # a short, stable text: shown where widgets cannot render, and compared by nbval
-        return f"<explorer with controls: {', '.join(self.controls)}>"
+        # a short, stable text: shown where widgets cannot render (a notebook that was not
+        # run), and compared by nbval; it names the controls and says what to do
+        return f"{self.name} (controls: {', '.join(self.controls)}) — {RUN_TO_USE}"
 
 
 # --- the timeline explorer --------------------------------------------------------------
@@ -92,7 +104,8 @@ def filter_events(
 ) -> pd.DataFrame:
     """Events within the years (inclusive), in any of the categories, matching the text.
 
-    The text search looks in title, summary, actors and source publisher, ignoring case.
+    The text search looks in title, summary, actors and source publisher, ignoring case and
+    accents: "erdogan" finds "Erdoğan", "cavusoglu" finds "Çavuşoğlu".
     """
     return events[_matching(events, years, categories, text)]
 
@@ -111,7 +124,7 @@ def _matching(
         keep &= year.between(years[0], years[1])
     if categories:
         keep &= events["category"].isin(list(categories))
-    needle = text.strip().lower()
+    needle = fold(text.strip())
     if needle:
         if haystack is None:
             haystack = _haystack(events)
@@ -119,8 +132,17 @@ def _matching(
     return keep
 
 
+def fold(text: str) -> str:
+    """Text as the search compares it: no case, no accents ("Erdoğan" → "erdogan").
+
+    Turkish dotless ı has no decomposition, so it is mapped to i by hand; İ decomposes.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.replace("ı", "i").casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def _haystack(events: pd.DataFrame) -> pd.Series:
-    """The lower-cased text the search looks in, one string per event."""
+    """The folded text the search looks in (see `fold`), one string per event."""
     return (
         events["title"]
         + " "
@@ -129,13 +151,16 @@ def _haystack(events: pd.DataFrame) -> pd.Series:
         + events["actors"].map(" ".join)
         + " "
         + events["source_publisher"]
-    ).str.lower()
+    ).map(fold)
 
 
 def events_table_html(events: pd.DataFrame, limit: int = TABLE_LIMIT) -> str:
     """An accessible HTML table of events with their sources; every cell is escaped."""
     if events.empty:
-        return "<p><em>No events match. Widen the years or clear the search.</em></p>"
+        return (
+            f"<p style='{TEXT_STYLE}'><em>No events match. Widen the years or clear the "
+            "search.</em></p>"
+        )
     rows = []
     head = events.head(limit)
     columns = ("date", "category", "title", "summary", "source_url", "source_publisher")
@@ -149,10 +174,11 @@ def events_table_html(events: pd.DataFrame, limit: int = TABLE_LIMIT) -> str:
         )
         rows.append(
             "<tr>"
-            f"<td>{date:%Y-%m-%d}</td>"
+            f"<td style='white-space:nowrap'>{date:%Y-%m-%d}</td>"
             f"<td>{html.escape(category)}</td>"
             f"<td><strong>{html.escape(title)}</strong><br>"
-            f"<small>{html.escape(summary)}</small></td>"
+            f"<div class='lessons-summary' style='{SUMMARY_STYLE}'>{html.escape(summary)}</div>"
+            "</td>"
             f"<td>{source}</td>"
             "</tr>"
         )
@@ -161,11 +187,43 @@ def events_table_html(events: pd.DataFrame, limit: int = TABLE_LIMIT) -> str:
         f"; showing the first {limit}" if more > 0 else ""
     )
     return (
-        '<table class="lessons-events" style="border-collapse:collapse;font-size:90%">'
+        '<table class="lessons-events" style="border-collapse:collapse;font-size:14px;'
+        f'{TEXT_STYLE}">'
         f"<caption style='text-align:left'>{caption}</caption>"
         "<thead><tr><th>Date</th><th>Theme</th><th>Event</th><th>Source</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+THEMES_NOTE = (
+    "<div style='font-size:13px;max-width:260px;" + TEXT_STYLE + "'>"
+    "Click a theme to see only it; hold <kbd>Ctrl</kbd> (<kbd>⌘</kbd> on a Mac) and click to "
+    "add or remove more. <b>All themes</b> brings every theme back.</div>"
+)
+
+
+def no_match_chart(message: str) -> alt.Chart:
+    """An empty chart that says why it is empty (so no earlier chart stays on screen)."""
+    return (
+        alt.Chart(pd.DataFrame({"message": [message]}))
+        .mark_text(fontSize=14, color="#333333")
+        .encode(text="message:N")
+        .properties(
+            title=message,
+            width=charts.WIDTH,
+            height=60,
+            description=f"No chart: {message}",
+        )
+    )
+
+
+def no_match_message(text: str, years: tuple[int, int], themes: Iterable[str]) -> str:
+    """Why nothing is shown, naming the search, the years and how many themes are chosen."""
+    what = f"“{text.strip()}”" if text.strip() else "these choices"
+    chosen = list(themes)
+    where = f" in {years[0]}–{years[1]}" if years[0] != years[1] else f" in {years[0]}"
+    scope = f" and {len(chosen)} theme(s)" if chosen else ""
+    return f"No event matches {what}{where}{scope}."
 
 
 def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) -> Explorer:
@@ -173,8 +231,18 @@ def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) 
     first, last = int(events["date"].dt.year.min()), int(events["date"].dt.year.max())
     years = years_slider(first, last)
     cats = [c for c in charts.CATEGORY_ORDER if c in set(events["category"])]
-    category = w.SelectMultiple(options=cats, value=tuple(cats), description="Themes", rows=5)
-    search = w.Text(value="", description="Search", placeholder="e.g. Idlib, gas, Haftar")
+    category = w.SelectMultiple(options=cats, value=tuple(cats), description="Themes", rows=6)
+    all_themes = w.Button(
+        description="All themes",
+        tooltip="Choose every theme again",
+        layout=w.Layout(width="auto"),
+    )
+    all_themes.on_click(lambda _button: setattr(category, "value", tuple(cats)))
+    search = w.Text(
+        value="",
+        description="Search",
+        placeholder="e.g. Idlib, gas, Haftar, Erdogan",
+    )
     chart = _pending_chart()
     output = w.HTML()
     haystack = _haystack(events)  # built once, not on every keystroke
@@ -182,9 +250,15 @@ def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) 
     def refresh() -> None:
         keep = _matching(events, years.value, category.value, search.value, haystack)
         chosen = events[keep]
-        shown = chosen if not chosen.empty else events.head(0)
-        if not shown.empty:
-            chart.chart = charts.event_timeline(shown, None, brush=False, title=_title(chosen))
+        if chosen.empty:
+            message = no_match_message(search.value, years.value, category.value)
+            chart.chart = no_match_chart(message)
+            output.value = (
+                f"<p style='{SUMMARY_STYLE}'><strong>{html.escape(message)}</strong> Check the "
+                "spelling, try a shorter word, widen the years or press <b>All themes</b>.</p>"
+            )
+            return
+        chart.chart = charts.event_timeline(chosen, None, brush=False, title=_title(chosen))
         output.value = events_table_html(chosen)
 
     return Explorer(
@@ -192,7 +266,16 @@ def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) 
         refresh,
         chart,
         output,
-        layout_rows=[w.HBox([w.VBox([years, search]), category])],
+        layout_rows=[
+            w.HBox(
+                [
+                    w.VBox([years, search]),
+                    category,
+                    w.VBox([all_themes, w.HTML(THEMES_NOTE)]),
+                ]
+            )
+        ],
+        name="Timeline explorer",
     )
 
 
@@ -213,8 +296,13 @@ def resolve_phrase(claims: pd.DataFrame, phrase: str) -> pd.Series:
     return match.iloc[0]
 
 
-def judge_date(claim: pd.Series, guess: Any) -> Feedback:
-    """Check a guessed date against a claim's resolved date, at the claim's precision."""
+def _judge_date(claim: pd.Series, guess: Any) -> Any:
+    """Check a guessed date against a claim's resolved date, at the claim's precision.
+
+    Used only while `lessons.checks` has no `judge_date` of its own (it is being moved there).
+    """
+    from lessons.checks import Feedback
+
     phrase = claim["time_phrase"]
     if guess is None or (isinstance(guess, str) and not guess.strip()):
         return Feedback(phrase, None, "pick a date, then press Check.")
@@ -245,24 +333,41 @@ def judge_date(claim: pd.Series, guess: Any) -> Feedback:
     )
 
 
+if judge_date is None:
+    judge_date = _judge_date
+
+
 def phrase_resolver(claims: pd.DataFrame) -> Explorer:
-    """Pick one of the report's time phrases, choose a date, press Check."""
+    """Pick one of the report's time phrases, choose a date, press Check.
+
+    Feedback appears only after Check, for the phrase it was pressed for: choosing another
+    phrase (or another date) clears it until Check is pressed again.
+    """
     phrases = [p for p in claims["time_phrase"].dropna().tolist() if p]
     phrase = w.Dropdown(options=phrases, description="Phrase")
     guess = w.DatePicker(description="Your date")
     button = w.Button(description="Check", icon="check")
     output = w.HTML()
-    checked = {"pressed": False}
+    checked: dict[str, Any] = {"for": None}  # the (phrase, date) that Check was pressed for
 
     def refresh() -> None:
         claim = resolve_phrase(claims, phrase.value)
-        text = f"<p><em>The report says:</em> {html.escape(claim['claim'])}</p>"
-        if checked["pressed"]:
+        text = (
+            f"<p style='{SUMMARY_STYLE}'><em>The report says:</em> "
+            f"{html.escape(claim['claim'])}</p>"
+        )
+        if checked["for"] == (phrase.value, guess.value):
             text += judge_date(claim, guess.value)._repr_html_()
+        else:
+            checked["for"] = None
+            text += (
+                f"<p style='{SUMMARY_STYLE}'>Choose the date this phrase points to, "
+                "then press <b>Check</b>.</p>"
+            )
         output.value = text
 
     def on_click(_button: w.Button) -> None:
-        checked["pressed"] = True
+        checked["for"] = (phrase.value, guess.value)
         refresh()
 
     button.on_click(on_click)
@@ -272,10 +377,15 @@ def phrase_resolver(claims: pd.DataFrame) -> Explorer:
         None,
         output,
         layout_rows=[w.HBox([phrase, guess, button])],
+        name="Date-phrase resolver",
     )
 
 
 # --- casualty figures ---------------------------------------------------------------------
+
+
+def _reports(n: int) -> str:
+    return f"{n} report" if n == 1 else f"{n} reports"
 
 
 def toll_story(reports: pd.DataFrame, upto: int) -> str:
@@ -283,20 +393,64 @@ def toll_story(reports: pd.DataFrame, upto: int) -> str:
     seen = reports.head(upto)
     last = seen.iloc[-1]
     figures = " → ".join(str(k) for k in seen["killed"])
-    when = f"{last['reported_date']:%d %b %Y}" + (
-        f", {last['time_of_day']}" if isinstance(last["time_of_day"], str) else ""
-    )
+    time_of_day = last["time_of_day"]
+    hour = time_of_day if isinstance(time_of_day, str) and time_of_day else "time not given"
+    when = f"{last['reported_date']:%d %b %Y}, {hour}"
+    if last["speaker_type"] == "news report":
+        # the case text itself: "given by the news report … published by news report, …"
+        # would name it twice
+        latest = (
+            f"Latest: {int(last['killed'])} killed, the figure printed in "
+            f"{html.escape(last['speaker'])} (the case text; {html.escape(when)})."
+        )
+    else:
+        latest = (
+            f"Latest: {int(last['killed'])} killed, given by {html.escape(last['speaker'])} "
+            f"({html.escape(when)}; published by {html.escape(last['source_publisher'])})."
+        )
     return (
-        f"<p>After {upto} report(s), the figures published were: <strong>{figures}</strong>. "
-        f"Latest: {int(last['killed'])} killed, given by {html.escape(last['speaker'])} "
-        f"({html.escape(when)}; published by {html.escape(last['source_publisher'])}).</p>"
+        f"<p style='{SUMMARY_STYLE}'>After {_reports(upto)}, the figures published were: "
+        f"<strong>{figures}</strong>. {latest}</p>"
     )
 
 
-def toll_explorer(reports: pd.DataFrame) -> Explorer:
-    """Step through the published death tolls of an attack, one report at a time."""
+def attack_label(event_id: str, places: dict[str, str] | None = None) -> str:
+    """A readable name for an attack: its place and date ("Balyun, 27 Feb 2020").
+
+    The place is the event's place in the record (`places`: event_id → place label) or,
+    where the record gives none, the first word of the event id after the date.
+    """
+    date = pd.Timestamp(event_id[:10])
+    place = (places or {}).get(event_id) or event_id[11:].split("-")[0].replace("_", " ").title()
+    return f"{place}, {date:%d %b %Y}"
+
+
+def _event_places(events: pd.DataFrame | None, place_table: pd.DataFrame | None) -> dict:
+    """event_id → place label, for the events that have a place in the record."""
+    if events is None or place_table is None:
+        return {}
+    labels = place_table.set_index("place_id")["label"]
+    placed = events.dropna(subset=["place_id"])
+    return dict(zip(placed["event_id"], placed["place_id"].map(labels), strict=True))
+
+
+def toll_explorer(
+    reports: pd.DataFrame,
+    events: pd.DataFrame | None = None,
+    places: pd.DataFrame | None = None,
+) -> Explorer:
+    """Step through the published death tolls of an attack, one report at a time.
+
+    The Attack menu names each attack by place and date; `events` and `places` (the record's
+    tables) give the place where the event id alone would not.
+    """
     attacks = list(dict.fromkeys(reports["event_id"]))
-    attack = w.Dropdown(options=attacks, value=attacks[-1], description="Attack")
+    named = _event_places(events, places)
+    attack = w.Dropdown(
+        options=[(attack_label(a, named), a) for a in attacks],
+        value=attacks[-1],
+        description="Attack",
+    )
     step = w.IntSlider(value=1, min=1, max=1, description="Reports", continuous_update=False)
     chart = _pending_chart()
     output = w.HTML()
@@ -305,10 +459,14 @@ def toll_explorer(reports: pd.DataFrame) -> Explorer:
         subset = reports[reports["event_id"] == attack.value].reset_index(drop=True)
         step.max = len(subset)
         upto = min(step.value, len(subset))
-        chart.chart = charts.casualty_updates(subset.head(upto), title=f"{upto} report(s) seen")
+        chart.chart = charts.casualty_updates(
+            subset.head(upto), title=f"{_reports(upto)} so far", steps=len(subset)
+        )
         output.value = toll_story(subset, upto)
 
-    return Explorer({"attack": attack, "step": step}, refresh, chart, output)
+    return Explorer(
+        {"attack": attack, "step": step}, refresh, chart, output, name="Death-toll explorer"
+    )
 
 
 # --- phase comparer -----------------------------------------------------------------------
@@ -326,8 +484,13 @@ def compare_phases(events: pd.DataFrame, phases: pd.DataFrame, a: str, b: str) -
 def phase_comparer(events: pd.DataFrame, phases: pd.DataFrame) -> Explorer:
     """Choose two phases; see how many events of each theme and how cooperative each was."""
     names = phases["phase"].tolist()
-    first = w.Dropdown(options=names, value=names[2], description="Phase A")
-    second = w.Dropdown(options=names, value=names[3], description="Phase B")
+    # the two most recent phases first: the lesson is about the years after 2020
+    first = w.Dropdown(options=names, value=names[-2], description="Phase A")
+    second = w.Dropdown(options=names, value=names[-1], description="Phase B")
+    instruction = w.HTML(
+        f"<p style='{SUMMARY_STYLE}'>Choose any two phases in <b>Phase A</b> and "
+        "<b>Phase B</b>; the bars and the table compare them.</p>"
+    )
     summary = aggregate.phase_summary(events, phases)
     chart = _pending_chart()
     output = w.HTML()
@@ -336,9 +499,20 @@ def phase_comparer(events: pd.DataFrame, phases: pd.DataFrame) -> Explorer:
         pair = summary[summary["phase"].isin([first.value, second.value])]
         chart.chart = charts.phase_comparison(pair, title="Share of cooperative events")
         table = compare_phases(events, phases, first.value, second.value)
-        output.value = table.to_html(index=False, escape=True, border=0)
+        output.value = (
+            f"<div style='{SUMMARY_STYLE}'>"
+            + table.to_html(index=False, escape=True, border=0)
+            + "</div>"
+        )
 
-    return Explorer({"first": first, "second": second}, refresh, chart, output)
+    return Explorer(
+        {"first": first, "second": second},
+        refresh,
+        chart,
+        output,
+        layout_rows=[instruction, w.HBox([first, second])],
+        name="Phase comparer",
+    )
 
 
 # --- Goldstein explorer -------------------------------------------------------------------
@@ -391,6 +565,7 @@ def goldstein_explorer(monthly: pd.DataFrame, markers: pd.DataFrame | None = Non
         chart,
         output,
         layout_rows=[w.HBox([window]), direction, measure],
+        name="Goldstein explorer",
     )
 
 
@@ -428,7 +603,7 @@ def map_explorer(
         )
         output.value = events_table_html(chosen, limit=10)
 
-    return Explorer({"years": years}, refresh, chart, output)
+    return Explorer({"years": years}, refresh, chart, output, name="Map explorer")
 
 
 # --- gas explorer -------------------------------------------------------------------------
@@ -462,4 +637,4 @@ def gas_explorer(gas: pd.DataFrame, markers: pd.DataFrame | None = None) -> Expl
             else "<p><em>No data for these years in this unit.</em></p>"
         )
 
-    return Explorer({"unit": unit, "years": years}, refresh, chart, output)
+    return Explorer({"unit": unit, "years": years}, refresh, chart, output, name="Gas explorer")

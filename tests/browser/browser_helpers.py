@@ -1,4 +1,5 @@
-"""Shared by the browser tests: what a rendered chart or error looks like, and server processes."""
+"""Shared by the browser tests and tools/screenshot_lesson.py: what a rendered chart or error
+looks like, server processes, a private JupyterLab, Chromium's flags, and driving a notebook."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import csv
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -62,10 +67,42 @@ PAGE_HEIGHT_JS = """() => Math.max(
     .map((el) => el.scrollHeight + el.getBoundingClientRect().top),
 )"""
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-# Explorers are shown by their repr "<explorer with controls: ...>"; all but these carry a chart.
+# Unrun notebooks show widgets by their text/plain: a chart as "Interactive chart “…” — run this
+# cell (Shift+Enter) to see it", an explorer as "Timeline explorer (controls: years, …) — run
+# this cell (Shift+Enter) to use it" (lessons.render.chart_placeholder, widgets.Explorer). Older
+# stored outputs said "<altair…JupyterChart object at 0x…>" and "<explorer with controls: …>".
+CHART_VIEW = re.compile(r"^Interactive chart\b|JupyterChart")
+EXPLORER_VIEW = re.compile(
+    r"^(?:.+) \(controls: (?P<new>.*)\) — run this cell|^<explorer with controls: (?P<old>.*)>"
+)
+# All explorers but these carry a chart (named by their controls).
 EXPLORERS_WITHOUT_CHART = {"phrase, guess, check"}
+# Text that means a widget was shown as its text fallback, not rendered.
+FALLBACK_TEXTS = ("run this cell (Shift+Enter)", "<explorer with", "JupyterChart")
 MAX_SCREENSHOT_HEIGHT = 16_000
 SERVER_START_TIMEOUT = 60  # seconds for a server to answer
+
+CHROMIUM = Path(os.environ.get("LESSONS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+LAB_SETTINGS = {
+    # every cell stays in the DOM, so charts far down a lesson can be checked
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    # no "get notified about Jupyter news?" toast, no update check
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
 
 
 def stored_widget_views(notebook: Path) -> list[str]:
@@ -80,14 +117,20 @@ def stored_widget_views(notebook: Path) -> list[str]:
     return views
 
 
+def explorer_controls(view: str) -> str | None:
+    """The controls an explorer's text names ("years, category, search"), or None."""
+    match = EXPLORER_VIEW.match(view)
+    return None if match is None else (match.group("new") or match.group("old"))
+
+
 def expected_charts(views: list[str]) -> int:
-    """How many charts those widget views show: each JupyterChart, each explorer with a chart."""
+    """How many charts those widget views show: each chart, each explorer with a chart."""
     charts = 0
     for view in views:
-        if "JupyterChart" in view:
+        if CHART_VIEW.search(view):
             charts += 1
-        elif match := re.match(r"<explorer with controls: (.*)>", view):
-            charts += match.group(1) not in EXPLORERS_WITHOUT_CHART
+        elif (controls := explorer_controls(view)) is not None:
+            charts += controls not in EXPLORERS_WITHOUT_CHART
     return charts
 
 
@@ -251,6 +294,202 @@ def _wait_until(
         f"{what} did not {goal} within {timeout:.0f} s ({why}).\nLog tail:\n{log_tail(log)}",
         pytrace=False,
     )
+
+
+# --- a private JupyterLab -----------------------------------------------------------------
+
+
+@dataclass
+class LabServer:
+    url: str
+    token: str
+    root: Path
+    log: Path
+
+    def lab_url(self, notebook: str) -> str:
+        name = urllib.parse.quote(notebook)
+        return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+
+    def api(self, method: str, path: str) -> object:
+        request = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self, notebook: str) -> None:
+        """Stop the kernel sessions of one notebook, so lessons do not pile up kernels."""
+        for session in self.api("GET", "/api/sessions") or []:
+            if session.get("path", "").endswith(notebook):
+                self.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+@contextlib.contextmanager
+def running_lab(base: Path, root: Path) -> Iterator[LabServer]:
+    """JupyterLab serving `root` on a free loopback port, stopped (with its kernels) on exit.
+
+    Its settings, workspaces, config and runtime files live in folders under `base` (windowed
+    notebook rendering off, no news or update checks); the user's ~/.jupyter stays out.
+    """
+    settings = base / "settings"
+    for name, value in LAB_SETTINGS.items():
+        target = settings / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(value), encoding="utf-8")
+    for folder in ("workspaces", "config", "runtime"):
+        (base / folder).mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
+        # the user's own ~/.jupyter config must not change the result; .venv/etc/jupyter
+        # (server extensions) and .venv/share/jupyter (lab extensions) stay on the paths
+        "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = [
+        sys.executable, "-m", "jupyter", "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.allow_root=True",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+        "--NotebookNotary.db_file=:memory:",
+    ]  # fmt: skip
+    log = base / "jupyterlab.log"
+    proc = start_process(cmd, log, env=env, cwd=base)
+    server = LabServer(f"http://127.0.0.1:{port}", token, root, log)
+    try:
+        wait_for_http(f"{server.url}/api/status?token={token}", proc, log, "JupyterLab")
+        yield server
+    finally:
+        stop_process(proc)
+
+
+# --- Chromium -------------------------------------------------------------------------------
+
+
+@dataclass
+class Network:
+    """What the browser may reach; every aborted request is recorded."""
+
+    allow_local: bool = True
+    aborted: list[str] = field(default_factory=list)
+    aborted_typed: list[tuple[str, str]] = field(default_factory=list)  # (resource type, url)
+
+    def handle(self, route) -> None:
+        url = route.request.url
+        parsed = urllib.parse.urlparse(url)
+        if parsed.scheme in ("file", "data", "blob") or (
+            self.allow_local and parsed.hostname in LOCAL_HOSTS
+        ):
+            route.continue_()
+        else:
+            self.aborted.append(url)
+            self.aborted_typed.append((route.request.resource_type, url))
+            route.abort("internetdisconnected")
+
+
+def launch_chromium(playwright, profile: Path, network: Network, height: int = 1000):
+    """Headless Chromium with a fresh profile; every request goes through `network`."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1400, "height": height},
+        service_workers="block",  # every request goes through the route below
+    )
+    context.set_default_timeout(30_000)
+    context.route("**/*", network.handle)
+    return context
+
+
+# --- driving a notebook in JupyterLab -------------------------------------------------------
+
+KERNEL_READY_TIMEOUT = 120  # a fresh kernel on a busy 2-core machine
+MENU_EFFECT_TIMEOUT = 15  # e.g. after Run All Cells, some prompt must change
+MENU_ATTEMPTS = 3
+RUN_ALL_TIMEOUT = 240
+
+KERNEL_STATUS_JS = """() => {
+  const el = document.querySelector('#jp-main-statusbar span[title^="Change kernel"]');
+  return el ? el.textContent : '';
+}"""
+PROMPTS_JS = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+  .map((el) => el.textContent.trim())"""
+# The notebook scrolls inside this element (windowing is off, so every cell is in the DOM).
+NOTEBOOK_SCROLLER = ".jp-NotebookPanel .jp-WindowedPanel-outer"
+SCROLL_HEIGHT_JS = """() => {
+  const outer = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
+  const cells = outer ? outer.querySelectorAll('.jp-Cell') : [];
+  if (!cells.length) return document.body.scrollHeight;
+  return cells[cells.length - 1].getBoundingClientRect().bottom + outer.scrollTop + 60;
+}"""
+SCROLL_TOP_JS = """() => {
+  const outer = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
+  if (outer) outer.scrollTop = 0;
+}"""
+
+
+def menu(page, label: str, command: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{label}$")).first.click()
+    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+
+
+def kernel_status(page) -> str:
+    return page.evaluate(KERNEL_STATUS_JS)
+
+
+def open_notebook(page, lab_server: LabServer, name: str) -> None:
+    page.goto(lab_server.lab_url(name))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
+    ready, status = wait_until(
+        lambda: kernel_status(page), lambda s: s.endswith("| Idle"), KERNEL_READY_TIMEOUT
+    )
+    assert ready, f"{name}: kernel not idle after {KERNEL_READY_TIMEOUT} s (status {status!r})"
+
+
+def menu_until(page, label: str, command: str, ok, what: str) -> None:
+    """Choose a menu command until its effect shows (a click right after start-up can be lost)."""
+    for _attempt in range(MENU_ATTEMPTS):
+        menu(page, label, command)
+        done, _ = wait_until(lambda: page.evaluate(PROMPTS_JS), ok, MENU_EFFECT_TIMEOUT)
+        if done:
+            return
+    pytest.fail(f"{what}: {label} → {command} had no effect after {MENU_ATTEMPTS} tries")
+
+
+def run_all(page, name: str) -> list[str]:
+    """Clear outputs, Run All Cells, wait until every cell ran and the kernel is idle."""
+    menu_until(
+        page, "Edit", "editmenu:clear-all", lambda ps: all(p in ("", "[ ]:") for p in ps), name
+    )
+    menu_until(
+        page, "Run", "runmenu:run-all", lambda ps: any(p not in ("", "[ ]:") for p in ps), name
+    )
+
+    def settled() -> tuple[str, list[str]]:
+        return kernel_status(page), page.evaluate(PROMPTS_JS)
+
+    def done(state: tuple[str, list[str]]) -> bool:
+        status, ps = state
+        return status.endswith("| Idle") and "[*]:" not in ps
+
+    ok, state = wait_until(settled, done, RUN_ALL_TIMEOUT, interval=1)
+    assert ok, f"{name}: still running after {RUN_ALL_TIMEOUT} s: {state}"
+    time.sleep(1)  # idle may flicker between two cells: confirm once more
+    ok, state = wait_until(settled, done, RUN_ALL_TIMEOUT, interval=1)
+    assert ok, f"{name}: still running after {RUN_ALL_TIMEOUT} s: {state}"
+    return state[1]
 
 
 # --- hostile input for the escaping tests ----------------------------------------------

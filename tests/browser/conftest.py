@@ -15,49 +15,23 @@ Without `/usr/bin/chromium` the browser tests skip, unless `LESSONS_REQUIRE_BROW
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import shutil
-import sys
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from browser_helpers import (
+    CHROMIUM,
     NOTEBOOKS,
     SCREENSHOTS,
-    free_port,
-    start_process,
-    stop_process,
-    wait_for_http,
+    LabServer,
+    Network,
+    launch_chromium,
+    running_lab,
 )
 
-CHROMIUM = Path(os.environ.get("LESSONS_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_BROWSER = bool(os.environ.get("LESSONS_REQUIRE_BROWSER"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-LAB_SETTINGS = {
-    # every cell stays in the DOM, so charts far down a lesson can be checked
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    # no "get notified about Jupyter news?" toast, no update check
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-}
 
 
 def browser_missing_reason() -> str | None:
@@ -84,101 +58,16 @@ def _browser_available() -> None:
 # --- JupyterLab -----------------------------------------------------------------------------
 
 
-@dataclass
-class LabServer:
-    url: str
-    token: str
-    root: Path
-    log: Path
-
-    def lab_url(self, notebook: str) -> str:
-        name = urllib.parse.quote(notebook)
-        return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
-
-    def api(self, method: str, path: str) -> object:
-        request = urllib.request.Request(
-            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            body = response.read()
-        return json.loads(body) if body else None
-
-    def shutdown_kernels(self, notebook: str) -> None:
-        """Stop the kernel sessions of one notebook, so lessons do not pile up kernels."""
-        for session in self.api("GET", "/api/sessions") or []:
-            if session.get("path", "").endswith(notebook):
-                self.api("DELETE", f"/api/sessions/{session['id']}")
-
-
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     base = tmp_path_factory.mktemp("lab")
     root = base / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    settings = base / "settings"
-    for name, value in LAB_SETTINGS.items():
-        target = settings / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(value), encoding="utf-8")
-    for folder in ("workspaces", "config", "runtime"):
-        (base / folder).mkdir()
-    env = {
-        **os.environ,
-        "JUPYTERLAB_SETTINGS_DIR": str(settings),
-        "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
-        # the user's own ~/.jupyter config must not change the test; .venv/etc/jupyter
-        # (server extensions) and .venv/share/jupyter (lab extensions) stay on the paths
-        "JUPYTER_CONFIG_DIR": str(base / "config"),
-        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    port, token = free_port(), secrets.token_hex(16)
-    cmd = [
-        sys.executable, "-m", "jupyter", "lab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--ServerApp.allow_root=True",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly",
-        "--NotebookNotary.db_file=:memory:",
-    ]  # fmt: skip
-    log = base / "jupyterlab.log"
-    proc = start_process(cmd, log, env=env, cwd=base)
-    server = LabServer(f"http://127.0.0.1:{port}", token, root, log)
-    try:
-        wait_for_http(f"{server.url}/api/status?token={token}", proc, log, "JupyterLab")
+    with running_lab(base, root) as server:
         yield server
-    finally:
-        stop_process(proc)
 
 
 # --- Chromium -------------------------------------------------------------------------------
-
-
-@dataclass
-class Network:
-    """What the browser may reach; every aborted request is recorded."""
-
-    allow_local: bool = True
-    aborted: list[str] = field(default_factory=list)
-    aborted_typed: list[tuple[str, str]] = field(default_factory=list)  # (resource type, url)
-
-    def handle(self, route) -> None:
-        url = route.request.url
-        parsed = urllib.parse.urlparse(url)
-        if parsed.scheme in ("file", "data", "blob") or (
-            self.allow_local and parsed.hostname in LOCAL_HOSTS
-        ):
-            route.continue_()
-        else:
-            self.aborted.append(url)
-            self.aborted_typed.append((route.request.resource_type, url))
-            route.abort("internetdisconnected")
 
 
 @pytest.fixture(scope="session")
@@ -187,16 +76,7 @@ def _context(tmp_path_factory: pytest.TempPathFactory):
 
     network = Network()
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
-            service_workers="block",  # every request goes through the route below
-        )
-        context.set_default_timeout(30_000)
-        context.route("**/*", network.handle)
+        context = launch_chromium(playwright, tmp_path_factory.mktemp("chromium-profile"), network)
         try:
             yield context, network
         finally:

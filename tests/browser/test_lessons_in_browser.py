@@ -17,11 +17,17 @@ from pathlib import Path
 import pytest
 from browser_helpers import (
     CHARTS_JS,
+    FALLBACK_TEXTS,
     NOTEBOOKS,
+    SCROLL_HEIGHT_JS,
+    SCROLL_TOP_JS,
     XSS_TITLE,
     chart_problems,
     expected_charts,
+    explorer_controls,
     failure_texts,
+    open_notebook,
+    run_all,
     stored_widget_views,
     tall_screenshot,
     wait_until,
@@ -30,19 +36,9 @@ from browser_helpers import (
 )
 
 LESSONS = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-KERNEL_READY_TIMEOUT = 120  # a fresh kernel on a busy 2-core machine
-MENU_EFFECT_TIMEOUT = 15  # e.g. after Run All Cells, some prompt must change
-MENU_ATTEMPTS = 3
-RUN_ALL_TIMEOUT = 240
 RENDER_TIMEOUT = 60
 CHANGE_TIMEOUT = 30
 
-KERNEL_STATUS_JS = """() => {
-  const el = document.querySelector('#jp-main-statusbar span[title^="Change kernel"]');
-  return el ? el.textContent : '';
-}"""
-PROMPTS_JS = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-  .map((el) => el.textContent.trim())"""
 OUTPUTS_JS = """() => {
   const all = [...document.querySelectorAll('.jp-OutputArea-output')];
   return {
@@ -57,16 +53,6 @@ OUTPUTS_JS = """() => {
     })),
     notebookText: document.querySelector('.jp-NotebookPanel .jp-Notebook').innerText,
   };
-}"""
-SCROLL_HEIGHT_JS = """() => {
-  const outer = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
-  const cells = outer ? outer.querySelectorAll('.jp-Cell') : [];
-  if (!cells.length) return document.body.scrollHeight;
-  return cells[cells.length - 1].getBoundingClientRect().bottom + outer.scrollTop + 60;
-}"""
-SCROLL_TOP_JS = """() => {
-  const outer = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
-  if (outer) outer.scrollTop = 0;
 }"""
 EXPLORERS = ".jp-OutputArea-output:not([data-mime-type]) > .widget-vbox"
 SNAPSHOT_JS = """(el) => {
@@ -95,58 +81,6 @@ def test_stored_notebooks_have_charts() -> None:
 
 
 # --- driving JupyterLab ---------------------------------------------------------------------
-
-
-def menu(page, label: str, command: str) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{label}$")).first.click()
-    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
-
-
-def kernel_status(page) -> str:
-    return page.evaluate(KERNEL_STATUS_JS)
-
-
-def open_notebook(page, lab_server, name: str) -> None:
-    page.goto(lab_server.lab_url(name))
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=60_000)
-    ready, status = wait_until(
-        lambda: kernel_status(page), lambda s: s.endswith("| Idle"), KERNEL_READY_TIMEOUT
-    )
-    assert ready, f"{name}: kernel not idle after {KERNEL_READY_TIMEOUT} s (status {status!r})"
-
-
-def menu_until(page, label: str, command: str, ok, what: str) -> None:
-    """Choose a menu command until its effect shows (a click right after start-up can be lost)."""
-    for _attempt in range(MENU_ATTEMPTS):
-        menu(page, label, command)
-        done, _ = wait_until(lambda: page.evaluate(PROMPTS_JS), ok, MENU_EFFECT_TIMEOUT)
-        if done:
-            return
-    pytest.fail(f"{what}: {label} → {command} had no effect after {MENU_ATTEMPTS} tries")
-
-
-def run_all(page, name: str) -> list[str]:
-    """Clear outputs, Run All Cells, wait until every cell ran and the kernel is idle."""
-    menu_until(
-        page, "Edit", "editmenu:clear-all", lambda ps: all(p in ("", "[ ]:") for p in ps), name
-    )
-    menu_until(
-        page, "Run", "runmenu:run-all", lambda ps: any(p not in ("", "[ ]:") for p in ps), name
-    )
-
-    def settled() -> tuple[str, list[str]]:
-        return kernel_status(page), page.evaluate(PROMPTS_JS)
-
-    def done(state: tuple[str, list[str]]) -> bool:
-        status, ps = state
-        return status.endswith("| Idle") and "[*]:" not in ps
-
-    ok, state = wait_until(settled, done, RUN_ALL_TIMEOUT, interval=1)
-    assert ok, f"{name}: still running after {RUN_ALL_TIMEOUT} s: {state}"
-    time.sleep(1)  # idle may flicker between two cells: confirm once more
-    ok, state = wait_until(settled, done, RUN_ALL_TIMEOUT, interval=1)
-    assert ok, f"{name}: still running after {RUN_ALL_TIMEOUT} s: {state}"
-    return state[1]
 
 
 def full_page_screenshot(page, path: Path) -> None:
@@ -217,7 +151,7 @@ def test_lesson_runs_and_renders(page, network, lab_server, screenshots, lesson)
     notebook = lab_server.root / lesson  # the copy the server runs
     views = stored_widget_views(notebook)
     n_charts = expected_charts(views)
-    n_explorers = sum(v.startswith("<explorer") for v in views)
+    n_explorers = sum(explorer_controls(v) is not None for v in views)
     try:
         open_notebook(page, lab_server, lesson)
         prompts = run_all(page, lesson)
@@ -245,7 +179,7 @@ def test_lesson_runs_and_renders(page, network, lab_server, screenshots, lesson)
         errors = [t for t in outputs["stderr"] if "Traceback" in t or "Error" in t]
         assert not errors, f"{lesson}: error output:\n" + "\n---\n".join(errors)
         assert not outputs["stderr"], f"{lesson}: output on stderr: {outputs['stderr']}"
-        fallbacks = [t for t in outputs["plain"] if "<explorer with" in t or "JupyterChart" in t]
+        fallbacks = [t for t in outputs["plain"] if any(f in t for f in FALLBACK_TEXTS)]
         assert not fallbacks, f"{lesson}: widgets shown as text, not rendered: {fallbacks}"
         assert not failure_texts(outputs["notebookText"]), (
             f"{lesson}: failure text on the page: {failure_texts(outputs['notebookText'])}"

@@ -10,6 +10,12 @@ def _lessons_network_guard_startup() -> None:
 
     if os.environ.get("LESSONS_NETWORK_GUARD") != "1":
         return
+    if not os.environ.get("LESSONS_PROGRESS"):  # exercise progress: never into the notebooks
+        import tempfile
+
+        os.environ["LESSONS_PROGRESS"] = os.path.join(
+            tempfile.gettempdir(), f"lessons_progress_test_{os.getpid()}.json"
+        )
     name = "_lessons_network_guard"
     if name not in sys.modules:
         folder = os.path.dirname(os.path.abspath(os.environ["PYTHONSTARTUP"]))
