@@ -10,6 +10,7 @@ Any other command goes to the `lessons` command inside the environment, e.g.
     python3 run.py export     write every lesson as offline HTML into export/
     python3 run.py present    project the classroom explorer with Voilà
     python3 run.py data       list the datasets with sources and licences
+    python3 run.py progress   print this folder's exercise progress for every lesson
 
 The first call creates `.venv/` with the exact versions in `uv.lock` (uv is installed into
 `.uv-tools/` from PyPI for that); later calls reuse it and work offline. The environment is
@@ -32,7 +33,7 @@ TOOLS = ROOT / ".uv-tools"
 UV_VERSION = "0.13.9"
 STAMP = VENV / ".lessons-stamp"
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
-LESSONS_COMMANDS = ("doctor", "student", "export", "present", "data")
+LESSONS_COMMANDS = ("doctor", "student", "export", "present", "data", "progress")
 BIN = "Scripts" if os.name == "nt" else "bin"
 EXE = ".exe" if os.name == "nt" else ""
 

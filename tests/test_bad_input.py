@@ -198,7 +198,7 @@ def test_layout_variants_load_the_same_data(name: str) -> None:
     assert frame.attrs["rows"] == SAME_AS_VALID[name]
 
 
-def test_valid_base_is_the_head_of_the_bundled_events() -> None:
+def test_valid_base_matches_its_rows_in_the_bundled_events() -> None:
     valid = lessons.load_events(BAD / "valid_events.csv")
     bundled = lessons.load_events().set_index("event_id").loc[IDS].reset_index()
     pd.testing.assert_frame_equal(valid, bundled)

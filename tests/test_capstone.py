@@ -125,3 +125,10 @@ def test_evidence_table_and_repr(events, progress):
     assert "source_kind" in table.columns
     board = capstone.evidence_board(events)
     assert repr(board) == repr(capstone.evidence_board(events))
+
+
+def test_show_evidence_is_friendly_when_empty(events):
+    shown = capstone.show_evidence(events, [])
+    assert "Nothing collected yet" in shown.data
+    ids = events["event_id"].tolist()[:1]
+    assert list(capstone.show_evidence(events, ids).index) == ids

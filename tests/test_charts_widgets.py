@@ -388,3 +388,12 @@ def test_unrun_widgets_say_what_to_do_instead_of_an_object_address() -> None:
         "Timeline explorer (controls: years, category, search) — "
         "run this cell (Shift+Enter) to use it"
     )
+
+
+def test_table_wraps_by_words_and_aligns_left() -> None:
+    frame = EVENTS.head(2)[["event_id", "date", "summary", "actors"]]
+    shown = widgets.table(frame)._repr_html_()
+    assert "word-break:normal" in shown and "text-align:left" in shown
+    assert "white-space:nowrap'>" + f"{frame['date'].iloc[0]:%Y-%m-%d}" in shown
+    assert "<script" not in widgets.table(frame.assign(summary="<script>x</script>"))._repr_html_()
+    assert "0x" not in repr(widgets.table(frame))

@@ -427,7 +427,9 @@ def test_feedback_html_is_escaped() -> None:
     assert "<script>" not in shown and "&lt;script&gt;" in shown and 'role="status"' in shown
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     exercise=st.sampled_from([f"99.{k}" for k in range(1, 9)]),
     answer=st.recursive(
@@ -732,6 +734,15 @@ def test_malformed_exercise_is_named_with_file_and_id(tmp_path, change, says) ->
     assert "99.json, exercise" in str(err.value) and says in str(err.value)
 
 
+def test_unreadable_file_gives_a_note_naming_it(tmp_path) -> None:
+    (tmp_path / "99.json").write_text('[{"id": "99.1",', encoding="utf-8")
+    checks.use_folder(tmp_path)
+    note = checks.check("99.1", 36)
+    assert "not ready yet (99.json: not readable as JSON" in note.message
+    with pytest.raises(checks.ExerciseError, match=r"99\.json"):
+        checks.load_exercises(tmp_path)
+
+
 def test_broken_exercise_gives_a_note_and_the_others_still_work(tmp_path) -> None:
     exercises = json.loads((FIXTURES / "99.json").read_text(encoding="utf-8"))
     exercises[0]["hints"] = []
@@ -820,3 +831,34 @@ def test_judge_date_lives_in_checks_and_widgets_still_has_it() -> None:
 def test_doctests(module) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_share_given_as_a_percentage(tmp_path) -> None:
+    exercises = json.loads((FIXTURES / "99.json").read_text(encoding="utf-8"))
+    share = {**exercises[0], "answer": 0.55, "tolerance": 0.01}
+    share["feedback"] = [{"when": 0.45, "say": "That is everyone else's share."}]
+    (tmp_path / "99.json").write_text(json.dumps([share]), encoding="utf-8")
+    checks.use_folder(tmp_path)
+    assert checks.check("99.1", "55%").correct is True
+    assert checks.check("99.1", 0.555).correct is True
+    assert checks.check("99.1", "45 %").correct is False
+
+
+def test_then_may_be_a_ready_object(fixture_exercises) -> None:
+    ready = w.HTML(value="shown after")
+    widget = checks.ask("99.3", then=ready)
+    widget.controls["answer"].value = "Erdogan"
+    widget.check_button.click()
+    assert widget.children[-1] is ready
+
+
+def test_exercises_ship_inside_the_package() -> None:
+    import tomllib
+    from importlib import resources
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    wheel = config["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert "src/lessons" in wheel["packages"]  # every file under it, the JSON included
+    assert not wheel.get("exclude") and not wheel.get("only-include")
+    assert (resources.files("lessons") / "exercises").is_dir()
+    assert not (ROOT / "src" / "lessons" / "exercises.json").exists()  # the old file is gone

@@ -106,6 +106,8 @@ def event_rows(draw: st.DrawFn, index: int) -> dict[str, object]:
         "source_date": draw(optional() | dates),
         "source_url": "https://" + draw(st.from_regex(r"[a-z0-9.\-/]{1,30}", fullmatch=True)),
         "note": draw(optional() | text(40)),
+        "source_kind": draw(st.sampled_from(FIELDS["source_kind"]["constraints"]["enum"])),
+        "source_voice": draw(text(FIELDS["source_voice"]["constraints"]["maxLength"])),
     }
 
 

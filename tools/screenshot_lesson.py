@@ -175,6 +175,7 @@ def screenshot_lesson(notebook: Path, out: Path, run: bool) -> int:
                             say(f"warning: {len(not_run)} code cells did not run (an error?)")
                         for problem in wait_for_charts(page, expected):
                             say(f"warning: {problem}")
+                        time.sleep(3)  # explorers redraw their first chart once shown
                         for text in page.evaluate(STDERR_JS):
                             say(f"warning: output on stderr: {text[:200]!r}")
                     else:

@@ -17,6 +17,7 @@ from typing import Any
 import ipywidgets as w
 
 from lessons import _grading, _progress, checks
+from lessons.checks import markdown_html
 
 FONT = "15px"
 STYLE = (
@@ -27,32 +28,13 @@ STYLE = (
 _WIDE = {"description_width": "initial"}
 
 
-def markdown_html(text: str) -> str:
-    """A prompt's small markdown as safe HTML: escaped first, then **bold**, `code`, breaks.
-
-    >>> markdown_html("Use the **toll explorer**: `<b>` stays text.\\nNext line")
-    'Use the <strong>toll explorer</strong>: <code>&lt;b&gt;</code> stays text.<br>Next line'
-    """
-    parts = str(text).split("`")
-    out = []
-    for i, part in enumerate(parts):
-        escaped = html.escape(part)
-        if i % 2 == 1 and i < len(parts) - 1:
-            out.append(f"<code>{escaped}</code>")
-        else:
-            if i % 2 == 1:  # an unmatched backtick: keep it as text
-                escaped = "`" + escaped
-            escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped, flags=re.S)
-            out.append(escaped)
-    joined = "".join(out).strip()
-    joined = re.sub(r"\n\s*\n", "</p><p>", joined)
-    joined = joined.replace("\n", "<br>")
-    return joined if "</p><p>" not in joined else f"<p>{joined}</p>"
-
-
 def plain_text(text: str) -> str:
-    """A prompt without markup, on one line (for the text/plain view)."""
-    return " ".join(str(text).replace("**", "").replace("`", "").split())
+    """A prompt without markup, on one line (for the text/plain view).
+
+    >>> plain_text("Use the **toll explorer**, *then*\\n  `the table`.")
+    'Use the toll explorer, then the table.'
+    """
+    return " ".join(re.sub(r"\*+", "", str(text)).replace("`", "").split())
 
 
 def feedback_html(feedback: checks.Feedback | None, extra: str = "") -> str:
@@ -143,7 +125,7 @@ class Ask(w.VBox):
     def _input_number(self, ex: dict[str, Any]) -> w.Widget:
         box = w.Text(
             description="Your answer (a number)",
-            placeholder="e.g. 12",
+            placeholder="a number",
             style=_WIDE,
             layout=w.Layout(width="360px"),
         )
@@ -181,7 +163,7 @@ class Ask(w.VBox):
                 value=None,
                 description="Your choice",
                 style=_WIDE,
-                layout=w.Layout(width="auto"),
+                layout=w.Layout(width="640px", max_width="100%"),
             )
         self.controls["answer"] = picker
         return picker
@@ -254,7 +236,7 @@ class Ask(w.VBox):
                 description=f"Item {n} is",
                 tooltip=_grading.short(item["text"], 100),
                 style=_WIDE,
-                layout=w.Layout(width="auto"),
+                layout=w.Layout(width="560px", max_width="100%"),
             )
             self.controls[item["key"]] = picker
             rows.append(w.VBox([text, picker], layout=w.Layout(margin="0 0 8px 0")))
@@ -310,7 +292,7 @@ class Ask(w.VBox):
     def _add_hint(self, hint: checks.Feedback) -> None:
         line = (
             f'<div style="font-size:{FONT};margin:2px 0"><strong>{html.escape(hint.label)}:'
-            f"</strong> {html.escape(hint.message)}</div>"
+            f"</strong> {markdown_html(hint.message)}</div>"
         )
         if line not in self.hints.value:
             self.hints.value += line
@@ -364,7 +346,7 @@ class Ask(w.VBox):
 
         with self.then_output:
             try:
-                shown = self._then()
+                shown = self._then() if callable(self._then) else self._then
             except Exception as err:  # the lesson's own function failed: one line, no traceback
                 self.feedback.value += feedback_html(
                     checks._note(self.exercise_id, f"The follow-up could not be shown ({err}).")

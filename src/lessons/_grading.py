@@ -404,6 +404,9 @@ def grade(ex: Mapping[str, Any], expected: Any, answer: Any) -> Verdict:
     right = [expected, *ex.get("accept", [])] if kind in ("text", "choice") else [expected]
     if any(same(ex, given, target) for target in right):
         return Verdict(True, ex.get("explanation") or "That is right.")
+    percent = kind == "number" and isinstance(answer, str) and "%" in answer
+    if percent and same(ex, given / 100, expected):  # "55%" for a share written as 0.55
+        return Verdict(True, ex.get("explanation") or "That is right.")
     if kind == "multi":
         return _grade_multi(ex, given, expected)
     if kind == "order":

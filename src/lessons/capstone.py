@@ -26,7 +26,7 @@ import pandas as pd
 from lessons import charts
 
 PROGRESS_KEY = "10.evidence"  # the record in the progress file that holds the collected ids
-RESULT_LIMIT = 30
+RESULT_LIMIT = 12
 _SPLIT = re.compile(r"[\s,;]+")
 _TURKISH = str.maketrans({"ı": "i", "İ": "i", "ø": "o", "ß": "ss", "’": "'", "‘": "'"})
 
@@ -146,6 +146,19 @@ def evidence_table(events: pd.DataFrame, ids: Iterable[str]) -> pd.DataFrame:
     return table
 
 
+def show_evidence(events: pd.DataFrame, ids: Iterable[str]) -> Any:
+    """The collected rows as a table, or one friendly line when nothing is collected yet."""
+    table = evidence_table(events, ids)
+    if table.empty:
+        from IPython.display import Markdown
+
+        return Markdown(
+            "*Nothing collected yet: press **Add** beside rows on the evidence board above, "
+            "then run this cell again.*"
+        )
+    return table
+
+
 # --- the progress file (the same store the exercises use) ------------------------------------
 
 
@@ -253,10 +266,10 @@ class EvidenceBoard(w.VBox):
                 self.years,
                 w.HBox([self.id_box, self.id_button]),
                 self.message,
-                self.results_caption,
-                self.results,
                 self.collected_caption,
                 self.collected,
+                self.results_caption,
+                self.results,
             ]
         )
         self.refresh_results()

@@ -781,7 +781,7 @@ def casualty_updates(
         y=alt.Y("killed:Q", title="Soldiers reported killed"),
     )
     line = base.mark_line(interpolate="step-after", color=NEUTRAL)
-    points = base.mark_point(filled=True, size=90).encode(
+    points = base.mark_point(filled=True, size=90, opacity=1).encode(
         shape=alt.Shape("speaker_type:N", title="Who gave the figure"),
         color=alt.Color(
             "speaker_type:N", title="Who gave the figure", scale=alt.Scale(range=PALETTE)
@@ -811,7 +811,7 @@ def phase_comparison(summary: pd.DataFrame, *, title: str | None = None) -> alt.
         alt.Chart(summary)
         .mark_bar(color=PALETTE[2])
         .encode(
-            y=alt.Y("phase:N", sort=None, title=None),
+            y=alt.Y("phase:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
             x=alt.X(
                 "cooperative_share:Q",
                 title="Share of events that are cooperation (QuadClass 1–2)",

@@ -14,8 +14,8 @@ The notebook API::
     checks.check("05.2", "5 March 2020")   # for learners who code
     checks.hint("05.2"); checks.reveal("05.2"); checks.progress("05")
 
->>> check("99.9", 36)
-ℹ Note (99.9): There is no exercise '99.9'. Exercise ids look like "05.2" (lesson 05, exercise 2).
+>>> check("99.9", 36)  # doctest: +ELLIPSIS
+ℹ Note (99.9): There is no exercise '99.9'. ... ids look like "05.2" (lesson 05, exercise 2).
 >>> check(None, None).message
 'Give an exercise id in quotes, e.g. checks.ask("05.2").'
 >>> Feedback("05.2", None, "5 March 2020 (2020-03-05).", label="Answer")
@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from importlib.abc import Traversable
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ __all__ = [
     "computation",
     "exercise",
     "exercise_ids",
+    "exercise_problems",
     "expected_answer",
     "hint",
     "judge_date",
@@ -122,8 +123,32 @@ class Feedback:
             f'<div class="lessons-feedback lessons-{kind}"{role} '
             f'style="border-left:6px solid {border};padding:4px 10px;margin:4px 0;'
             f'font-size:15px"><strong>{html.escape(self.symbol)}</strong>{where}: '
-            f"{html.escape(self.message)}</div>"
+            f"{markdown_html(self.message)}</div>"
         )
+
+
+def markdown_html(text: str) -> str:
+    """Small markdown as safe HTML: escaped first, then **bold**, *italic*, `code`, breaks.
+
+    >>> markdown_html("The **toll explorer**: `<b>` is *text*.\\nNext")
+    'The <strong>toll explorer</strong>: <code>&lt;b&gt;</code> is <em>text</em>.<br>Next'
+    """
+    parts = str(text).split("`")
+    out = []
+    for i, part in enumerate(parts):
+        escaped = html.escape(part)
+        if i % 2 == 1 and i < len(parts) - 1:
+            out.append(f"<code>{escaped}</code>")
+        else:
+            if i % 2 == 1:  # an unmatched backtick: keep it as text
+                escaped = "`" + escaped
+            escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped, flags=re.S)
+            escaped = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"<em>\1</em>", escaped)
+            out.append(escaped)
+    joined = "".join(out).strip()
+    joined = re.sub(r"\n\s*\n", "</p><p>", joined)
+    joined = joined.replace("\n", "<br>")
+    return joined if "</p><p>" not in joined else f"<p>{joined}</p>"
 
 
 def _note(exercise_id: str, message: str) -> Feedback:
@@ -474,9 +499,12 @@ def _normal_id(exercise_id: Any) -> str:
 def _lookup(exercise_id: Any) -> tuple[str, dict[str, Any] | None, Feedback | None]:
     """(normalised id, the resolved exercise or None, a note saying why not)."""
     key = _normal_id(exercise_id)
-    usable, broken, _files_problems = _catalogue()
+    usable, broken, file_problems = _catalogue()
     if key in broken:
         return key, None, _note(key, f"Exercise {key} is not ready yet ({broken[key]}).")
+    unreadable = [p for p in file_problems if p.startswith(f"{key.partition('.')[0]}.json:")]
+    if key not in usable and unreadable:
+        return key, None, _note(key, f"Exercise {key} is not ready yet ({unreadable[0]}).")
     if key not in usable:
         return key, None, _note(key, _unknown_message(key, exercise_id, list(usable)))
     try:
@@ -887,7 +915,9 @@ class Progress:
             f'<th scope="col" style="text-align:left">{html.escape(h)}</th>' for h in self.header
         )
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+            "<tr>"
+            + "".join(f'<td style="text-align:left">{html.escape(cell)}</td>' for cell in row)
+            + "</tr>"
             for row in self.rows
         )
         note = f"<p>{html.escape(self.note)}</p>" if self.note else ""

@@ -154,6 +154,52 @@ def _haystack(events: pd.DataFrame) -> pd.Series:
     ).map(fold)
 
 
+class Table:
+    """A table of any frame that reads like prose: left-aligned, wrapped between words, 14 px.
+
+    `widgets.table(frame)` in a notebook shows it; its text (for an unrun notebook or nbval)
+    is the frame's plain text. Dates show as YYYY-MM-DD and never break; missing values are
+    blank; every cell is escaped.
+    """
+
+    CELL = f"text-align:left;vertical-align:top;padding:4px 8px;font-size:14px;{TEXT_STYLE}"
+
+    def __init__(self, frame: pd.DataFrame, *, index: bool = False):
+        self.frame = frame.reset_index() if index else frame
+
+    def _cell(self, value: Any) -> str:
+        if isinstance(value, pd.Timestamp):
+            return f"<td style='{self.CELL}white-space:nowrap'>{value:%Y-%m-%d}</td>"
+        if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+            return f"<td style='{self.CELL}'></td>"
+        if isinstance(value, (list, tuple)):
+            value = "; ".join(str(v) for v in value)
+        return f"<td style='{self.CELL}'>{html.escape(str(value))}</td>"
+
+    def _repr_html_(self) -> str:
+        head = "".join(
+            f"<th scope='col' style='{self.CELL}'>{html.escape(str(c))}</th>"
+            for c in self.frame.columns
+        )
+        body = "".join(
+            "<tr>" + "".join(self._cell(v) for v in row) + "</tr>"
+            for row in self.frame.itertuples(index=False, name=None)
+        )
+        return (
+            "<table class='lessons-table' style='border-collapse:collapse'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_colwidth", 60, "display.width", 120):
+            return self.frame.to_string(index=False)
+
+
+def table(frame: pd.DataFrame, *, index: bool = False) -> Table:
+    """Show a frame as a readable table (see `Table`); `index=True` keeps its index as a column."""
+    return Table(frame, index=index)
+
+
 def events_table_html(events: pd.DataFrame, limit: int = TABLE_LIMIT) -> str:
     """An accessible HTML table of events with their sources; every cell is escaped."""
     if events.empty:
@@ -205,7 +251,7 @@ THEMES_NOTE = (
 def no_match_chart(message: str) -> alt.Chart:
     """An empty chart that says why it is empty (so no earlier chart stays on screen)."""
     return (
-        alt.Chart(pd.DataFrame({"message": [message]}))
+        alt.Chart(pd.DataFrame({"message": ["(no events to draw)"]}))
         .mark_text(fontSize=14, color="#333333")
         .encode(text="message:N")
         .properties(
@@ -485,8 +531,9 @@ def phase_comparer(events: pd.DataFrame, phases: pd.DataFrame) -> Explorer:
     """Choose two phases; see how many events of each theme and how cooperative each was."""
     names = phases["phase"].tolist()
     # the two most recent phases first: the lesson is about the years after 2020
-    first = w.Dropdown(options=names, value=names[-2], description="Phase A")
-    second = w.Dropdown(options=names, value=names[-1], description="Phase B")
+    wide = {"layout": w.Layout(width="400px"), "style": {"description_width": "initial"}}
+    first = w.Dropdown(options=names, value=names[-2], description="Phase A", **wide)
+    second = w.Dropdown(options=names, value=names[-1], description="Phase B", **wide)
     instruction = w.HTML(
         f"<p style='{SUMMARY_STYLE}'>Choose any two phases in <b>Phase A</b> and "
         "<b>Phase B</b>; the bars and the table compare them.</p>"

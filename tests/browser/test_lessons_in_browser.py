@@ -76,7 +76,7 @@ def code_cells(notebook: Path) -> int:
 def test_stored_notebooks_have_charts() -> None:
     """The chart count used below is meaningful: most lessons show charts."""
     counts = {name: expected_charts(stored_widget_views(NOTEBOOKS / name)) for name in LESSONS}
-    assert len(LESSONS) == 10
+    assert len(LESSONS) >= 10
     assert sum(c > 0 for c in counts.values()) >= 9, counts
 
 
