@@ -39,7 +39,8 @@ def execute(path: Path, output: Path | None = None) -> None:
         "language": "python",
         "name": "python3",
     }
-    notebook.metadata.get("language_info", {}).pop("version", None)
+    # Keep the kernel's language_info (Python version included): JupyterLab writes the running
+    # kernel's into the file on opening, so a stored one that differs marks the lesson modified.
     for cell in notebook.cells:
         cell.get("metadata", {}).pop("execution", None)
     nbformat.validate(notebook)

@@ -165,7 +165,12 @@ def screenshot_lesson(notebook: Path, out: Path, run: bool) -> int:
                     dirty = page.evaluate(DIRTY_JS)
                     say(
                         "modified mark after opening: "
-                        + ("YES (JupyterLab changed the notebook on load)" if dirty else "no")
+                        + (
+                            "YES (JupyterLab changed the notebook on load: usually the kernel's"
+                            " language_info, which the stored notebook lacks)"
+                            if dirty
+                            else "no"
+                        )
                     )
                     if run:
                         say("running all cells …")

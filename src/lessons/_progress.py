@@ -90,6 +90,8 @@ def update(exercise_id: str, **fields: Any) -> bool:
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(payload)
+            mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+            os.chmod(temporary, mode)  # mkstemp makes 0600; keep an ordinary file's mode
             os.replace(temporary, target)
         finally:
             if os.path.exists(temporary):
