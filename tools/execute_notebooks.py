@@ -11,7 +11,9 @@ kernel recreates it when the notebook runs.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -52,8 +54,12 @@ def execute(path: Path, output: Path | None = None) -> None:
 
 def main(argv: list[str]) -> None:
     paths = [Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    for path in paths:
-        execute(path.resolve())
+    with tempfile.TemporaryDirectory() as scratch:
+        # The kernels inherit this: a self-check run here never writes lessons_progress.json
+        # into notebooks/, and no learner's stored progress changes what the outputs show.
+        os.environ["LESSONS_PROGRESS"] = str(Path(scratch) / "lessons_progress.json")
+        for path in paths:
+            execute(path.resolve())
 
 
 if __name__ == "__main__":

@@ -182,14 +182,29 @@ def data_command() -> None:
 
 
 @main.command(name="progress")
-def progress_command() -> None:
-    """Print the exercise progress of every lesson (from lessons_progress.json in this folder).
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The folder the notebooks ran in (default: this folder, then student/, then notebooks/).",
+)
+def progress_command(folder: Path | None) -> None:
+    """Print the exercise progress of every lesson (from lessons_progress.json).
 
-    The file is the one the notebooks write when they run in this folder, or the one named
-    by the LESSONS_PROGRESS environment variable. Nothing is sent anywhere.
+    The notebooks keep it in the folder they run in (student/ for learners), or in the file
+    named by the LESSONS_PROGRESS environment variable. Nothing is sent anywhere.
     """
+
     from lessons import _progress, checks
 
+    if folder is not None:
+        os.environ[_progress.ENV] = str(folder / _progress.FILE_NAME)
+    elif not os.environ.get(_progress.ENV, "").strip():
+        here = Path.cwd()
+        for candidate in (here, here / "student", here / "notebooks"):
+            if (candidate / _progress.FILE_NAME).exists():
+                os.environ[_progress.ENV] = str(candidate / _progress.FILE_NAME)
+                break
     path = _progress.path()
     if not path.exists():
         click.echo(f"No progress saved yet ({path} does not exist); showing every exercise.")
