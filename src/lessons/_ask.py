@@ -23,7 +23,12 @@ FONT = "15px"
 STYLE = (
     "<style>.lessons-ask{--jp-widgets-font-size:15px;font-size:15px}"
     ".lessons-ask .widget-label,.lessons-ask input,.lessons-ask textarea,"
-    ".lessons-ask select,.lessons-ask button,.lessons-ask label{font-size:15px}</style>"
+    ".lessons-ask select,.lessons-ask button,.lessons-ask label{font-size:15px}"
+    # long options wrap instead of overprinting the next one
+    ".lessons-ask .widget-radio-box label,.lessons-ask .widget-checkbox label,"
+    ".lessons-ask .widget-checkbox .widget-label-basic{white-space:normal;height:auto;"
+    "line-height:1.35;overflow:visible;text-overflow:clip;margin-bottom:4px}"
+    ".lessons-ask .widget-radio-box,.lessons-ask .widget-checkbox{height:auto}</style>"
 )
 _WIDE = {"description_width": "initial"}
 
