@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import doctest
+import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +134,107 @@ def test_doctests() -> None:
         runner = doctest.DocTestRunner()
         for test in finder.find(func, globs=vars(data)):
             assert runner.run(test).failed == 0
+
+
+# --- Every term a lesson lists under "Glossary terms in this lesson" is in the glossary ---------
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+LESSON_NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _split_outside_brackets(text: str, seps: str) -> list[str]:
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch in seps and depth <= 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def listed_glossary_terms(markdown: str) -> list[str]:
+    """The terms under a "Glossary terms…" heading, however the lesson writer laid them out.
+
+    Terms may be separated by "·", ",", ";" or list bullets, grouped under labels such as
+    "In the glossary:" or "Defined in this lesson's text:"; the sentence pointing to
+    `lessons.glossary(...)` and anything after it is ignored.
+
+    >>> listed_glossary_terms("## Glossary terms in this lesson\\nIn the glossary: HTS, SDF. "
+    ...     "Explained here only: phase. Look any term up with `lessons.glossary(\\"HTS\\")`.")
+    ['HTS', 'SDF', 'phase']
+    >>> listed_glossary_terms("### Glossary terms\\n- dyad\\n- bcm (billion m3)\\n\\n## Next")
+    ['dyad', 'bcm (billion m3)']
+    """
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(r"#+ .*glossary terms", line, re.I))
+    section = []
+    for line in lines[start + 1 :]:
+        if re.match(r"#+ ", line):
+            break
+        section.append(line)
+    terms: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", "\n".join(section)):
+        cut = paragraph.find("lessons.glossary")
+        if cut >= 0:  # drop the sentence that points to the look-up, and stop there
+            ends = [m.end() for m in re.finditer(r"[.!?:](\s|$)", paragraph[:cut])]
+            paragraph = paragraph[: ends[-1]] if ends else ""
+        for sentence in re.split(r"\.\s+", paragraph.strip()):
+            items = []
+            for line in sentence.splitlines():
+                line = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", line)  # list bullets
+                line = re.sub(r"^\s*[^:·,;()]{0,60}:\s*", "", line)  # "In the glossary:" etc.
+                items.extend(_split_outside_brackets(line, "·,;"))
+            for item in items:
+                item = re.sub(r"[*`]", "", item).strip().strip("_").rstrip(".").strip()
+                if item:
+                    terms.append(item)
+        if cut >= 0:
+            break
+    return terms
+
+
+def _found(term: str) -> bool:
+    """Found as written, or without its bracketed gloss ("TJ (terajoule)" -> "TJ")."""
+    forms = [term, re.sub(r"\s*\([^)]*\)", "", term)]
+    return any(lessons.glossary(" ".join(f.split())).found for f in forms if f.strip())
+
+
+def _lesson_glossary_cell(path) -> str:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    cells = [
+        c.source
+        for c in nb.cells
+        if c.cell_type == "markdown" and re.search(r"^#+ .*glossary terms", c.source, re.I | re.M)
+    ]
+    assert len(cells) == 1, (
+        f"{path.name}: expected one 'Glossary terms' section, found {len(cells)}"
+    )
+    return cells[0]
+
+
+def test_parser_doctests() -> None:
+    finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner()
+    for test in finder.find(
+        listed_glossary_terms, globs={"listed_glossary_terms": listed_glossary_terms}
+    ):
+        assert runner.run(test).failed == 0
+
+
+@pytest.mark.parametrize("path", LESSON_NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_every_term_a_lesson_lists_is_in_the_glossary(path) -> None:
+    terms = listed_glossary_terms(_lesson_glossary_cell(path))
+    assert len(terms) >= 5, f"{path.name}: the glossary list looks unparsed: {terms}"
+    missing = [t for t in terms if not _found(t)]
+    assert not missing, f"{path.name} lists terms the glossary does not know: {missing}"
+
+
+def test_all_eleven_lessons_are_checked() -> None:
+    assert [p.name[:2] for p in LESSON_NOTEBOOKS] == [f"{n:02d}" for n in range(11)]

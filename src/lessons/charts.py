@@ -778,7 +778,7 @@ def casualty_updates(
             scale=alt.Scale(domain=[0.5, last + 0.5], nice=False, zero=False),
             axis=alt.Axis(values=list(range(1, last + 1)), format="d", tickMinStep=1),
         ),
-        y=alt.Y("killed:Q", title="Soldiers reported killed"),
+        y=alt.Y("killed:Q", title="Reported killed (as each report counted)"),
     )
     line = base.mark_line(interpolate="step-after", color=NEUTRAL)
     points = base.mark_point(filled=True, size=90, opacity=1).encode(
