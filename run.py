@@ -1,6 +1,7 @@
 """Set up and run Russia–Turkey Lessons with one command (standard library only).
 
-    python3 run.py lab        open JupyterLab on the first lesson
+    python3 run.py lab        open JupyterLab on the learners' copies (student/), lesson 00
+    python3 run.py lab 04     open lesson 04 (add --teacher for the authored lessons in notebooks/)
     python3 run.py test       run the whole test suite (lint, unit tests, every notebook)
     python3 run.py execute    re-execute every notebook in place (maintainers)
 
@@ -32,7 +33,6 @@ VENV = ROOT / ".venv"
 TOOLS = ROOT / ".uv-tools"
 UV_VERSION = "0.13.9"
 STAMP = VENV / ".lessons-stamp"
-FIRST_LESSON = "notebooks/00_start_here.ipynb"
 LESSONS_COMMANDS = ("doctor", "student", "export", "present", "data", "progress")
 BIN = "Scripts" if os.name == "nt" else "bin"
 EXE = ".exe" if os.name == "nt" else ""
@@ -102,6 +102,30 @@ COMPILE = (
 )
 
 
+def lab_arguments(rest: list[str], root: Path = ROOT) -> list[str]:
+    """JupyterLab's arguments for `run.py lab [NN] [--teacher] [other JupyterLab options]`.
+
+    Learners are the default: JupyterLab opens in `student/` (the copies without the teachers'
+    worked answers); `--teacher` opens the authored lessons in `notebooks/`. A lesson number
+    opens that lesson; without one, lesson 00 (or the first lesson the folder holds).
+    """
+    folder = root / ("notebooks" if "--teacher" in rest else "student")
+    if not folder.is_dir():
+        folder = root / "notebooks"
+    wanted = [a for a in rest if a.isdigit() and len(a) <= 2]
+    options = [a for a in rest if a != "--teacher" and a not in wanted]
+    lessons = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    if wanted:
+        number = wanted[0].zfill(2)
+        chosen = [p for p in lessons if p.name.startswith(f"{number}_")]
+        if not chosen:
+            held = ", ".join(p.name[:2] for p in lessons) or "none"
+            sys.exit(f"no lesson {number} in {folder} (lessons there: {held})")
+        lessons = chosen
+    opened = [str(lessons[0])] if lessons else []
+    return [f"--ServerApp.root_dir={folder}", *opened, *options]
+
+
 def main(argv: list[str]) -> None:
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__)
@@ -112,7 +136,7 @@ def main(argv: list[str]) -> None:
     bin_dir = ensure_environment()
     python = str(bin_dir / f"python{EXE}")
     if command == "lab":
-        _run([str(bin_dir / f"jupyter{EXE}"), "lab", FIRST_LESSON, *rest])
+        _run([str(bin_dir / f"jupyter{EXE}"), "lab", *lab_arguments(rest)])
     elif command == "test":
         _run([python, "-m", "ruff", "check", "."])
         _run([python, "-m", "ruff", "format", "--check", "."])

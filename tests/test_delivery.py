@@ -316,3 +316,33 @@ def test_binder_requirements_pin_exactly_the_locked_versions() -> None:
     assert not drift, f"regenerate binder/requirements.txt (see its header): {drift}"
     for name in ("jupyterlab", "ipywidgets", "pandas", "altair", "voila", "anywidget"):
         assert name in {n.lower() for n, _ in pins}
+
+
+def _run_py():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_py", ROOT / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lab_opens_the_student_copies_by_default_and_any_lesson_on_request() -> None:
+    run = _run_py()
+    args = run.lab_arguments([])
+    assert args[0] == f"--ServerApp.root_dir={ROOT / 'student'}"
+    assert args[1].endswith("student/00_start_here.ipynb")
+    teacher = run.lab_arguments(["04", "--teacher", "--allow-root"])
+    assert teacher[0] == f"--ServerApp.root_dir={ROOT / 'notebooks'}"
+    assert teacher[1].endswith("notebooks/04_crisis_and_reconciliation.ipynb")
+    assert teacher[2:] == ["--allow-root"]
+    assert run.lab_arguments(["8"])[1].endswith("student/08_measuring_a_relationship.ipynb")
+
+
+def test_lab_names_the_lessons_a_folder_holds_when_one_is_missing(tmp_path: Path) -> None:
+    run = _run_py()
+    (tmp_path / "student").mkdir()
+    (tmp_path / "student" / "01_reading_the_report.ipynb").write_text("{}")
+    assert run.lab_arguments([], root=tmp_path)[1].endswith("01_reading_the_report.ipynb")
+    with pytest.raises(SystemExit, match="no lesson 04 .*lessons there: 01"):
+        run.lab_arguments(["04"], root=tmp_path)
