@@ -168,3 +168,23 @@ def phase_summary(events: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
     out["cooperative_share"] = out["cooperative_share"].round(2)
     out["mean_goldstein"] = out["mean_goldstein"].round(2)
     return out
+
+
+def gas_by_origin(gas: pd.DataFrame, *, unit: str = "TJ") -> pd.DataFrame:
+    """Monthly gas imports split into Russia and everyone else, with Russia's share.
+
+    Why here and not in `charts`: the self-checks grade answers from the same split, and
+    grading must not need Altair.
+    """
+    sel = gas[(gas["commodity"] == "gas_all") & (gas["unit"] == unit)]
+    origin = sel["partner"].where(sel["partner"] == "Russia", "All other partners")
+    table = sel.groupby([sel["month"], origin])["value"].sum().unstack(fill_value=0.0)
+    for col in ("Russia", "All other partners"):
+        if col not in table:
+            table[col] = 0.0
+    total = table["Russia"] + table["All other partners"]
+    share = (table["Russia"] / total.where(total > 0)).round(3)
+    long = table.reset_index().melt(id_vars="month", var_name="origin", value_name="value")
+    long["russia_share"] = long["month"].map(share)
+    long["month"] = pd.to_datetime(long["month"] + "-01")
+    return long.sort_values(["origin", "month"], ignore_index=True)

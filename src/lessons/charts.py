@@ -15,6 +15,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from lessons import aggregate
+
 # Okabe & Ito's (2008) colour-blind-safe hues, darkened where the original falls below 3:1 on
 # white (orange, bluish green, reddish purple, sky blue, yellow, grey), so that marks which carry
 # a meaning stand out from the page (WCAG 2.1, 1.4.11). Black and purple last.
@@ -561,7 +563,7 @@ def gas_imports(
 
     `events` (date, label) adds dated rules such as TurkStream's inauguration.
     """
-    frame = gas_by_origin(gas, unit=unit)
+    frame = aggregate.gas_by_origin(gas, unit=unit)
     base = alt.Chart(frame).encode(
         x=alt.X("month:T", title="Month", axis=date_axis()),
         y=alt.Y("value:Q", title=f"Gas imports ({unit} per month)", stack=None),
@@ -599,22 +601,6 @@ def gas_imports(
             "Russia, dashed grey line for all other partners combined."
         ),
     )
-
-
-def gas_by_origin(gas: pd.DataFrame, *, unit: str = "TJ") -> pd.DataFrame:
-    """Monthly gas imports split into Russia and everyone else, with Russia's share."""
-    sel = gas[(gas["commodity"] == "gas_all") & (gas["unit"] == unit)]
-    origin = sel["partner"].where(sel["partner"] == "Russia", "All other partners")
-    table = sel.groupby([sel["month"], origin])["value"].sum().unstack(fill_value=0.0)
-    for col in ("Russia", "All other partners"):
-        if col not in table:
-            table[col] = 0.0
-    total = table["Russia"] + table["All other partners"]
-    share = (table["Russia"] / total.where(total > 0)).round(3)
-    long = table.reset_index().melt(id_vars="month", var_name="origin", value_name="value")
-    long["russia_share"] = long["month"].map(share)
-    long["month"] = pd.to_datetime(long["month"] + "-01")
-    return long.sort_values(["origin", "month"], ignore_index=True)
 
 
 def _legend_counts(counts: pd.Series, most: int = 4) -> list[int]:
@@ -866,3 +852,7 @@ def coded_volume(
             "vertical rules mark dates from the curated record."
         ),
     )
+
+
+# Kept for notebooks written before the aggregation moved to `aggregate`.
+gas_by_origin = aggregate.gas_by_origin

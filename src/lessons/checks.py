@@ -655,9 +655,9 @@ def phase_extreme(which: str) -> str:
 
 
 def _russia_gas(unit: str = "TJ") -> pd.DataFrame:
-    from lessons import charts, data  # charts.gas_by_origin is plain pandas
+    from lessons import aggregate, data
 
-    table = charts.gas_by_origin(data.load_table("gas_imports_turkey"), unit=unit)
+    table = aggregate.gas_by_origin(data.load_table("gas_imports_turkey"), unit=unit)
     return table[table["origin"] == "Russia"]
 
 

@@ -674,7 +674,7 @@ def gas_explorer(gas: pd.DataFrame, markers: pd.DataFrame | None = None) -> Expl
         if markers is not None:
             shown = markers[markers["date"].dt.year.between(*years.value)]
         chart.chart = charts.gas_imports(subset, unit=unit.value, events=shown)
-        table = charts.gas_by_origin(subset, unit=unit.value)
+        table = aggregate.gas_by_origin(subset, unit=unit.value)
         russia = table[table["origin"] == "Russia"]
         share = russia["russia_share"].mean()
         output.value = (
