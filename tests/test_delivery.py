@@ -344,5 +344,5 @@ def test_lab_names_the_lessons_a_folder_holds_when_one_is_missing(tmp_path: Path
     (tmp_path / "student").mkdir()
     (tmp_path / "student" / "01_reading_the_report.ipynb").write_text("{}")
     assert run.lab_arguments([], root=tmp_path)[1].endswith("01_reading_the_report.ipynb")
-    with pytest.raises(SystemExit, match="no lesson 04 .*lessons there: 01"):
+    with pytest.raises(SystemExit, match=r"no lesson 04 .*lessons there: 01"):
         run.lab_arguments(["04"], root=tmp_path)

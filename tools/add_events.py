@@ -21,7 +21,7 @@ EVENTS = ROOT / "data" / "events.csv"
 
 
 def main(paths: list[str]) -> int:
-    with open(ROOT / "data" / ".events.lock", "w") as lock:
+    with open(EVENTS, "rb") as lock:  # locking the file itself: nothing extra in data/
         fcntl.flock(lock, fcntl.LOCK_EX)
         with EVENTS.open(encoding="utf-8", newline="") as f:
             reader = csv.DictReader(f)
@@ -33,7 +33,8 @@ def main(paths: list[str]) -> int:
             with open(path, encoding="utf-8", newline="") as f:
                 reader = csv.DictReader(f)
                 if list(reader.fieldnames or []) != header:
-                    print(f"{path}: header differs from data/events.csv:\n  {header}", file=sys.stderr)
+                    expected = ", ".join(header)
+                    print(f"{path}: header differs from events.csv: {expected}", file=sys.stderr)
                     return 2
                 for line, row in enumerate(reader, start=2):
                     if row["event_id"] in known:
