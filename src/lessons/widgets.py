@@ -77,6 +77,7 @@ class Explorer(w.VBox):
         rows = layout_rows or [w.HBox(list(controls.values()))]
         children = [*rows, *([chart] if chart is not None else []), self.output]
         super().__init__(children=children)
+        self.add_class("lessons-explorer")  # tells explorers from exercise boxes on the page
         for control in controls.values():
             if hasattr(control, "value"):
                 control.observe(lambda _change: self.refresh(), names="value")

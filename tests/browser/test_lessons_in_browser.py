@@ -54,7 +54,7 @@ OUTPUTS_JS = """() => {
     notebookText: document.querySelector('.jp-NotebookPanel .jp-Notebook').innerText,
   };
 }"""
-EXPLORERS = ".jp-OutputArea-output:not([data-mime-type]) > .widget-vbox"
+EXPLORERS = ".jp-OutputArea-output:not([data-mime-type]) > .widget-vbox.lessons-explorer"
 SNAPSHOT_JS = """(el) => {
   const chart = el.querySelector('.vega-embed .chart-wrapper svg, .vega-embed canvas');
   const html = [...el.querySelectorAll('.widget-html-content')].map((h) => h.innerHTML);
@@ -254,3 +254,41 @@ def test_event_text_is_escaped_in_the_browser(page, network, lab_server, screens
     finally:
         full_page_screenshot(page, screenshots / "xss_check.png")
         lab_server.shutdown_kernels(XSS_NOTEBOOK)
+
+
+# --- an exercise answered in the browser, as a learner would ----------------------------------
+
+EXERCISE_LESSON = "08_measuring_a_relationship.ipynb"
+
+
+def test_an_exercise_is_answered_in_its_box(page, network, lab_server, screenshots) -> None:
+    """Type a wrong number, press Check, get the targeted message; then a hint; then the answer."""
+    try:
+        open_notebook(page, lab_server, EXERCISE_LESSON)
+        run_all(page, EXERCISE_LESSON)
+        box = page.locator(".lessons-ask", has_text="Exercise 08.2")
+        box.wait_for(timeout=RENDER_TIMEOUT * 1000)
+        box.scroll_into_view_if_needed()
+        show = box.get_by_role("button", name="Show answer")
+        assert show.is_disabled(), "the answer must not be available before a first try"
+        box.locator("input[type=text]").first.fill("3.5")
+        box.get_by_role("button", name="Check").click()
+        status = box.locator("[role=status]")
+        said, text = wait_until(
+            lambda: status.inner_text(), lambda t: "root 05" in t, CHANGE_TIMEOUT
+        )
+        assert said, f"no targeted feedback for 3.5: {text!r}"
+        box.get_by_role("button", name="Hint").click()
+        hinted, text = wait_until(lambda: box.inner_text(), lambda t: "Hint" in t, CHANGE_TIMEOUT)
+        assert hinted, text
+        show.click()
+        revealed, text = wait_until(
+            lambda: status.inner_text(), lambda t: "Answer" in t and "8" in t, CHANGE_TIMEOUT
+        )
+        assert revealed, f"Show answer did not show the answer: {text!r}"
+        assert "Correct" not in text
+        assert not network.aborted, network.aborted
+        assert not page.errors, page.errors
+    finally:
+        full_page_screenshot(page, screenshots / "exercise_in_box.png")
+        lab_server.shutdown_kernels(EXERCISE_LESSON)
