@@ -23,7 +23,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from lessons import charts
+from lessons import charts, widgets
 
 PROGRESS_KEY = "10.evidence"  # the record in the progress file that holds the collected ids
 RESULT_LIMIT = 12
@@ -229,14 +229,7 @@ class EvidenceBoard(w.VBox):
             layout=w.Layout(width="420px"),
         )
         self.theme = w.Dropdown(options=["All themes", *themes], description="Theme")
-        self.years = w.IntRangeSlider(
-            value=(first, last),
-            min=first,
-            max=last,
-            description="Years",
-            continuous_update=False,
-            layout=w.Layout(width="420px"),
-        )
+        self.years = widgets.years_slider(first, last)
         self.id_box = w.Text(
             description="Add by id",
             placeholder="paste an event_id, e.g. 2020-03-05-moscow-additional-protocol",

@@ -24,6 +24,7 @@ Answer (05.2): 5 March 2020 (2020-03-05).
 
 from __future__ import annotations
 
+import copy
 import difflib
 import html
 import json
@@ -577,8 +578,11 @@ def computation(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def expected_answer(exercise_id: str) -> Any:
-    """The right answer: typed in the exercise, or looked up in a dataset."""
-    return _expected(_normal_id(exercise_id))
+    """The right answer: typed in the exercise, or looked up in a dataset.
+
+    A copy: changing it (a learner reordering a list in place) cannot change the key.
+    """
+    return copy.deepcopy(_expected(_normal_id(exercise_id)))
 
 
 @cache

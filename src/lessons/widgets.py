@@ -19,12 +19,8 @@ import ipywidgets as w
 import pandas as pd
 
 from lessons import aggregate, charts
+from lessons.checks import judge_date  # grading lives in checks; the name stays importable here
 from lessons.render import RUN_TO_USE
-
-try:  # grading lives in checks; this name stays importable from widgets
-    from lessons.checks import judge_date
-except ImportError:  # until the rebuilt exercise engine provides it
-    judge_date = None  # defined below
 
 TABLE_LIMIT = 25
 # Text that wraps between words, as prose does (never inside a word), and a readable size.
@@ -341,47 +337,6 @@ def resolve_phrase(claims: pd.DataFrame, phrase: str) -> pd.Series:
         known = sorted(p for p in claims["time_phrase"].dropna().unique())
         raise KeyError(f"no claim uses the phrase {phrase!r}; phrases: {known}")
     return match.iloc[0]
-
-
-def _judge_date(claim: pd.Series, guess: Any) -> Any:
-    """Check a guessed date against a claim's resolved date, at the claim's precision.
-
-    Used only while `lessons.checks` has no `judge_date` of its own (it is being moved there).
-    """
-    from lessons.checks import Feedback
-
-    phrase = claim["time_phrase"]
-    if guess is None or (isinstance(guess, str) and not guess.strip()):
-        return Feedback(phrase, None, "pick a date, then press Check.")
-    try:
-        guessed = pd.Timestamp(guess)
-    except (ValueError, TypeError):
-        return Feedback(phrase, False, "write the date as YYYY-MM-DD.")
-    target = claim["resolved_date"]
-    precision = claim["resolved_precision"]
-    end = claim.get("resolved_end")
-    last = end if isinstance(end, pd.Timestamp) and not pd.isna(end) else target
-    same = {
-        "day": target <= guessed.normalize() <= last,
-        "month": (target.year, target.month)
-        <= (guessed.year, guessed.month)
-        <= (last.year, last.month),
-        "year": target.year <= guessed.year <= last.year,
-    }[precision]
-    unit = {"day": "day", "month": "month", "year": "year"}[precision]
-    if same:
-        return Feedback(phrase, True, f"right {unit}. {claim['note']}")
-    direction = "later" if guessed < target else "earlier"
-    return Feedback(
-        phrase,
-        False,
-        f"not that {unit}: the answer is {direction}. Count from the publication date, "
-        "Tuesday 3 March 2020, and look for the event in the timeline.",
-    )
-
-
-if judge_date is None:
-    judge_date = _judge_date
 
 
 def phrase_resolver(claims: pd.DataFrame) -> Explorer:

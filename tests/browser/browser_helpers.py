@@ -348,6 +348,9 @@ def running_lab(base: Path, root: Path) -> Iterator[LabServer]:
         "JUPYTER_CONFIG_DIR": str(base / "config"),
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         "PYTHONUNBUFFERED": "1",
+        # answers clicked in this server's lessons stay here: other kernels of the suite (nbval)
+        # must not see them in their progress tables
+        "LESSONS_PROGRESS": str(base / "lessons_progress.json"),
     }
     port, token = free_port(), secrets.token_hex(16)
     cmd = [
