@@ -346,3 +346,38 @@ def test_lab_names_the_lessons_a_folder_holds_when_one_is_missing(tmp_path: Path
     assert run.lab_arguments([], root=tmp_path)[1].endswith("01_reading_the_report.ipynb")
     with pytest.raises(SystemExit, match=r"no lesson 04 .*lessons there: 01"):
         run.lab_arguments(["04"], root=tmp_path)
+
+
+def test_student_copies_for_chosen_lessons_only(tmp_path: Path) -> None:
+    out = tmp_path / "class"
+    results = student.write_student_copies(
+        ROOT / "notebooks", out, lessons=["1", "04_crisis_and_reconciliation"]
+    )
+    assert [r.target.name for r in results] == [
+        "01_reading_the_report.ipynb",
+        "04_crisis_and_reconciliation.ipynb",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == [r.target.name for r in results]
+    with pytest.raises(FileNotFoundError, match=r"no lesson '42' .*lessons there: 00_start_here"):
+        student.write_student_copies(ROOT / "notebooks", out, lessons=["42"])
+
+
+def test_student_command_takes_lessons_and_names_an_unknown_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["student", "--out", str(tmp_path), "--lesson", "08"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["08_measuring_a_relationship.ipynb"]
+    result = CliRunner().invoke(main, ["student", "--out", str(tmp_path), "--lesson", "99"])
+    assert result.exit_code != 0
+    assert "no lesson '99'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_lessons_lab_opens_the_student_copies_unless_the_teacher_asks() -> None:
+    from lessons.cli import lab_command
+
+    command, _ = lab_command(ROOT, None)
+    assert f"--ServerApp.root_dir={ROOT / 'student'}" in command
+    assert command[-1].endswith("student/00_start_here.ipynb")
+    command, _ = lab_command(ROOT, "5", teacher=True)
+    assert f"--ServerApp.root_dir={ROOT / 'notebooks'}" in command
+    assert command[-1].endswith("notebooks/05_syria_and_idlib.ipynb")

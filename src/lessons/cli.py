@@ -16,7 +16,6 @@ import click
 
 from lessons.project import find_project_root
 
-FIRST_LESSON = Path("notebooks") / "00_start_here.ipynb"
 PRESENTER = Path("notebooks") / "presenter" / "classroom_explorer.ipynb"
 
 
@@ -59,19 +58,37 @@ def main() -> None:
 
 
 @main.command()
+@click.argument("lesson", required=False)
+@click.option(
+    "--teacher", is_flag=True, help="Open the authored lessons in notebooks/ (worked answers in)."
+)
 @click.option(
     "--port", type=int, default=None, help="Port for JupyterLab (default: 8888 or next free)."
 )
 @click.option("--no-browser", is_flag=True, help="Start the server without opening a browser.")
-def lab(port: int | None, no_browser: bool) -> None:
-    """Open JupyterLab on the first lesson."""
-    root = _root()
-    command = _jupyter_command("jupyter", "lab", str(FIRST_LESSON))
+def lab(lesson: str | None, teacher: bool, port: int | None, no_browser: bool) -> None:
+    """Open JupyterLab on the learners' copies (student/), or on one lesson (e.g. `lab 04`)."""
+    command, root = lab_command(_root(), lesson, teacher=teacher)
     if port:
         command.append(f"--ServerApp.port={port}")
     if no_browser:
         command.append("--no-browser")
     _run_server(command, root)
+
+
+def lab_command(root: Path, lesson: str | None, *, teacher: bool = False) -> tuple[list[str], Path]:
+    """The JupyterLab command: learners land in student/, teachers (`--teacher`) in notebooks/."""
+    from lessons.student import choose_lessons
+
+    folder = root / ("notebooks" if teacher else "student")
+    if not folder.is_dir():
+        folder = root / "notebooks"
+    try:
+        chosen = choose_lessons(folder, [lesson] if lesson else [])
+    except FileNotFoundError as err:
+        _fail(str(err))
+    opened = [str(chosen[0])] if chosen else []
+    return _jupyter_command("jupyter", "lab", f"--ServerApp.root_dir={folder}", *opened), root
 
 
 @main.command()
@@ -101,15 +118,23 @@ def doctor(only: tuple[str, ...]) -> None:
 )
 @click.option("--force", is_flag=True, help="Replace copies that differ (they may hold edits).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a copy is out of date.")
-def student(out: Path | None, force: bool, check: bool) -> None:
+@click.option(
+    "--lesson",
+    "lessons",
+    multiple=True,
+    help="Only this lesson (e.g. 04 or 04_crisis_and_reconciliation); repeatable.",
+)
+def student(out: Path | None, force: bool, check: bool, lessons: tuple[str, ...]) -> None:
     """Generate student copies of the lessons (solutions replaced by prompts)."""
     from lessons.student import write_student_copies
 
     root = _root()
     out_dir = out if out is not None else root / "student"
     try:
-        results = write_student_copies(root / "notebooks", out_dir, force=force, check_only=check)
-    except FileExistsError as err:
+        results = write_student_copies(
+            root / "notebooks", out_dir, force=force, check_only=check, lessons=lessons
+        )
+    except (FileExistsError, FileNotFoundError) as err:
         _fail(str(err))
     for result in results:
         click.echo(f"{result.status:>9}  {result.target}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import platform
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,17 +122,43 @@ def render_student_copy(lesson_path: Path) -> str:
     return nbformat.writes(student) + "\n"
 
 
+def choose_lessons(lessons_dir: Path, wanted: Iterable[str] = ()) -> list[Path]:
+    """The lessons in `lessons_dir`, or only those whose number (or file name) is `wanted`.
+
+    Why: a teacher preparing one class makes copies of that class's lessons only. An unknown
+    lesson is an error that names the lessons the folder holds.
+    """
+    available = lesson_files(lessons_dir)
+    wanted = [w.strip() for w in wanted if w.strip()]
+    if not wanted:
+        return available
+    chosen = []
+    for want in wanted:
+        key = want.zfill(2) if want.isdigit() else want.removesuffix(".ipynb")
+        hits = [p for p in available if p.stem == key or p.name.startswith(f"{key}_")]
+        if not hits:
+            held = ", ".join(p.stem for p in available) or "none"
+            raise FileNotFoundError(f"no lesson {want!r} in {lessons_dir} (lessons there: {held})")
+        chosen += [p for p in hits if p not in chosen]
+    return sorted(chosen)
+
+
 def write_student_copies(
-    lessons_dir: Path, out_dir: Path, *, force: bool = False, check_only: bool = False
+    lessons_dir: Path,
+    out_dir: Path,
+    *,
+    force: bool = False,
+    check_only: bool = False,
+    lessons: Iterable[str] = (),
 ) -> list[CopyResult]:
-    """Generate every student copy into `out_dir`.
+    """Generate the student copy of every lesson (or of the chosen `lessons`) into `out_dir`.
 
     A file that exists and differs is never overwritten unless `force` is given: it may hold a
     teacher's own edits. With `check_only`, nothing is written and differences are reported.
     """
     results = []
     pending: list[tuple[Path, str]] = []
-    for lesson in lesson_files(lessons_dir):
+    for lesson in choose_lessons(lessons_dir, lessons):
         target = out_dir / lesson.name
         text = render_student_copy(lesson)
         if target.exists():
