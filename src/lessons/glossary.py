@@ -19,6 +19,7 @@ import difflib
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -262,6 +263,25 @@ def _not_found(which: str, query: Any) -> Card:
     return Card(_STYLE + body, line, found=False)
 
 
+def _grouped(
+    frame: pd.DataFrame,
+    column: str,
+    headings: dict[str, str],
+    entry: Callable[[pd.Series], tuple[str, str, str]],
+) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Rows under their heading (in the order of `headings`), each group A to Z by its name."""
+    return [
+        (
+            heading,
+            sorted(
+                (entry(row) for _, row in frame[frame[column] == key].iterrows()),
+                key=lambda e: _sort_key(e[0]),
+            ),
+        )
+        for key, heading in headings.items()
+    ]
+
+
 def _page(title: str, intro: str, groups: list[tuple[str, list[tuple[str, str, str]]]]) -> Card:
     """A whole list as one self-contained page: a heading per group, entries A to Z."""
     parts = [f'<div class="lg-page"><h2>{html.escape(title)}</h2><p>{html.escape(intro)}</p>']
@@ -303,21 +323,16 @@ def glossary(term: Any = None) -> Card:
     try:
         frame = _glossary()
         if term is None:
-            groups = []
-            for kind, heading in KINDS.items():
-                rows = frame[frame["kind"] == kind]
-                entries = sorted(
-                    (
-                        (
-                            _text(r["term"]),
-                            _text(r["definition"]),
-                            f"First met in {_lesson(_text(r['first_lesson']))}",
-                        )
-                        for _, r in rows.iterrows()
-                    ),
-                    key=lambda e: _sort_key(e[0]),
-                )
-                groups.append((heading, entries))
+            groups = _grouped(
+                frame,
+                "kind",
+                KINDS,
+                lambda r: (
+                    _text(r["term"]),
+                    _text(r["definition"]),
+                    f"First met in {_lesson(_text(r['first_lesson']))}",
+                ),
+            )
             intro = (
                 f"{len(frame)} terms, grouped by kind and listed A to Z. "
                 'Look one up on its own with lessons.glossary("HTS").'
@@ -348,17 +363,12 @@ def who(name: Any = None) -> Card:
     try:
         frame = _actors()
         if name is None:
-            groups = []
-            for typ, heading in TYPES.items():
-                rows = frame[frame["type"] == typ]
-                entries = sorted(
-                    (
-                        (_text(r["name"]), _text(r["role"]), _text(r["country"]))
-                        for _, r in rows.iterrows()
-                    ),
-                    key=lambda e: _sort_key(e[0]),
-                )
-                groups.append((heading, entries))
+            groups = _grouped(
+                frame,
+                "type",
+                TYPES,
+                lambda r: (_text(r["name"]), _text(r["role"]), _text(r["country"])),
+            )
             intro = (
                 f"{len(frame)} entries, grouped by type and listed A to Z. "
                 'Look one up on its own with lessons.who("Erdogan").'
