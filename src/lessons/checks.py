@@ -727,6 +727,27 @@ def september_mean_rank(month: str = "2018-09") -> str:
     return "September is no longer the highest: other months have an equal or higher mean"
 
 
+@computation
+def busiest_theme() -> str:
+    """The theme (category) with the most rows, capitalised as the options of 00.3 show it.
+
+    Computed, not typed, so a teacher's extended events file keeps the answer honest.
+    """
+    import lessons.data as data
+
+    counts = data.load_table("events")["category"].value_counts()
+    return str(counts.index[0]).capitalize()
+
+
+@computation
+def busiest_year() -> int:
+    """The calendar year with the most rows in the record (for the prediction 02.1)."""
+    import lessons.data as data
+
+    years = data.load_table("events")["date"].dt.year.value_counts()
+    return int(years.index[0])
+
+
 # --- per-exercise state in this kernel -------------------------------------------------------
 
 
