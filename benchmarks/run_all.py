@@ -43,6 +43,20 @@ BENCHMARKS: dict[str, Callable[[], Report]] = {
     "setup": bench_setup.run,
 }
 RESULTS_MD = Path(__file__).resolve().parent / "RESULTS.md"
+OWN_SECTIONS = ("## Details",)  # what this script writes; other "## " sections are kept
+
+
+def kept_sections(old: str) -> list[str]:
+    """The `## ` sections other scripts wrote into RESULTS.md (e.g. bench_classroom.py's),
+    so that a run of this script does not wipe them."""
+    kept: list[str] = []
+    keeping = False
+    for line in old.splitlines():
+        if line.startswith("## "):
+            keeping = not line.startswith(OWN_SECTIONS)
+        if keeping:
+            kept.append(line)
+    return kept
 
 
 def table(results: list[Result]) -> list[str]:
@@ -57,8 +71,12 @@ def table(results: list[Result]) -> list[str]:
     return lines
 
 
+def _load_average() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+
+
 def machine_facts(command: str) -> list[str]:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    load = _load_average()
     return [
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- python: {platform.python_version()} ({sys.executable})",
@@ -73,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     setup.add_argument("--setup", dest="setup", action="store_true", default=True)
     setup.add_argument("--skip-setup", dest="setup", action="store_false")
     parser.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), help="run just these")
+    parser.add_argument("--note", default="", help="a line for RESULTS.md, e.g. what else ran")
     args = parser.parse_args(argv)
     chosen = args.only or [n for n in BENCHMARKS if args.setup or n != "setup"]
     given = argv if argv is not None else sys.argv[1:]
@@ -85,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         reports.append(BENCHMARKS[name]())
         print(f"  done in {time.perf_counter() - start:.0f} s", flush=True)
+    facts.append(f"- load average at the end: {_load_average()}")
+    if args.note:
+        facts.append(f"- note: {args.note}")
     results = [r for report in reports for r in report.results]
     rows = table(results)
     print("\n".join(rows))
@@ -112,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         *[line for report in reports for line in report.details],
         "",
     ]
+    old = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else ""
+    if kept := kept_sections(old):
+        markdown += [*kept, ""]
     RESULTS_MD.write_text("\n".join(markdown), encoding="utf-8")
     print(f"wrote {RESULTS_MD.relative_to(ROOT)}")
     return 0

@@ -15,14 +15,19 @@ import numpy as np
 import pandas as pd
 
 import lessons
-from lessons import data
 
 SEED = 20260101
 
 
+def bundled_file(name: str) -> Path:
+    """The bundled file of a dataset, found through the public `list_datasets()`."""
+    datasets = lessons.list_datasets().set_index("name")
+    return lessons.data_dir() / datasets.loc[name, "file"]
+
+
 def synthetic_events(folder: Path, rows: int) -> Path:
     """`rows` events made by repeating data/events.csv with new ids `synthetic-NNNNNN-...`."""
-    with open(data.resource_path("events"), encoding="utf-8", newline="") as handle:
+    with open(bundled_file("events"), encoding="utf-8", newline="") as handle:
         header, *records = list(csv.reader(handle))
     id_col = header.index("event_id")
     path = folder / f"SYNTHETIC_events_{rows}.csv"
@@ -42,7 +47,7 @@ def synthetic_coded_events(folder: Path, rows: int) -> Path:
     Each row is a real coded event (so CAMEO code, QuadClass and Goldstein weight agree)
     with its date redrawn uniformly over 2018 and its order shuffled.
     """
-    real = pd.read_csv(data.resource_path("icews18_rus_tur"), dtype=str, keep_default_na=False)
+    real = pd.read_csv(bundled_file("icews18_rus_tur"), dtype=str, keep_default_na=False)
     rng = np.random.default_rng(SEED)
     frame = real.iloc[rng.integers(0, len(real), rows)].reset_index(drop=True)
     days = rng.integers(0, 365, rows)

@@ -6,7 +6,8 @@ that reaches for another machine fails at once with "network blocked by the less
 suite". Kernels also get a throw-away IPYTHONDIR: no profile start-up files or configuration
 of the user's, and no test cells written into the user's IPython history.
 
-Exercise progress (`lessons.checks`) goes to a throw-away file too: LESSONS_PROGRESS points
+A teacher's `LESSONS_EVENTS` setting is cleared for the run. Exercise progress
+(`lessons.checks`) goes to a throw-away file too: LESSONS_PROGRESS points
 into the temporary IPYTHONDIR for kernels, and into a fresh folder for each test here.
 
 This file is loaded when pytest collects `tests/` (as `python3 run.py test` does); a run of
@@ -27,7 +28,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GUARD_FILE = ROOT / "tests" / "ipython_offline" / "network_guard.py"
 _GUARD_NAME = "_lessons_network_guard"  # the name the kernel start-up file uses too
-_KERNEL_ENV = ("PYTHONSTARTUP", "IPYTHONDIR", "LESSONS_NETWORK_GUARD", "LESSONS_PROGRESS")
+_KERNEL_ENV = (
+    "PYTHONSTARTUP",
+    "IPYTHONDIR",
+    "LESSONS_NETWORK_GUARD",
+    "LESSONS_PROGRESS",
+    "LESSONS_EVENTS",
+)
 _saved_env: dict[str, str | None] = {}
 _ipython_dir: str | None = None
 
@@ -51,6 +58,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # exercise progress from kernels (nbval) and this process goes to a throw-away file,
     # never into notebooks/, student/ or the folder the suite runs in
     os.environ["LESSONS_PROGRESS"] = os.path.join(_ipython_dir, "lessons_progress.json")
+    # a teacher's own events file (lessons.settings) must not reach the suite: the stored
+    # outputs that nbval compares were made from the bundled record
+    os.environ.pop("LESSONS_EVENTS", None)
     guard.configure_kernels(os.environ)
     guard.install()
 

@@ -19,8 +19,10 @@ import pytest
 
 import lessons
 from lessons import DataError
-from lessons.data import datapackage, load_table
+from lessons.data import datapackage, load_table, resource
+from lessons.errors import CODES
 from lessons.icews import load_icews_raw
+from lessons.reader import read
 
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad"
 LOADS = "loads"
@@ -79,7 +81,8 @@ EXPECTED: dict[str, tuple[int | None, str | None, str | None] | str] = {
     "events_url_not_http.csv": (2, "source_url", "javascript:alert(1)"),
     "events_blank_title.csv": (4, "title", ""),
     # other datasets
-    "report_claims_dangling_event_id.csv": (3, "event_ids", "2020-02-30-no-such-event"),
+    "claim_events_dangling_event_id.csv": (3, "event_id", "2020-02-30-no-such-event"),
+    "report_claims_with_event_ids_column.csv": (1, "event_ids", _),
     "places_latitude_123.csv": (2, "latitude", "123"),
     # valid but hostile
     "events_utf8_bom.csv": LOADS,
@@ -90,6 +93,53 @@ EXPECTED: dict[str, tuple[int | None, str | None, str | None] | str] = {
     "events_quoted_newline.csv": LOADS,
     "events_unicode_controls.csv": LOADS,
     "events_extra_column.csv": LOADS,
+}
+# file name -> the machine-readable code of its problem(s) (lessons.errors.CODES).
+CODE: dict[str, str] = {
+    "claim_events_dangling_event_id.csv": "foreign-key-error",
+    "events_arabic_indic_digit.csv": "type-error",
+    "events_bad_date.csv": "type-error",
+    "events_blank_line_then_error.csv": "constraint-error",
+    "events_blank_title.csv": "missing-value",
+    "events_bom_only.csv": "source-error",
+    "events_cameo_root_as_number.csv": "constraint-error",
+    "events_cp1252.csv": "encoding-error",
+    "events_dangling_place_id.csv": "foreign-key-error",
+    "events_date_out_of_range.csv": "constraint-error",
+    "events_date_year_9999.csv": "type-error",
+    "events_duplicate_event_id.csv": "unique-error",
+    "events_duplicate_header.csv": "header-error",
+    "events_empty.csv": "source-error",
+    "events_empty_required_field.csv": "missing-value",
+    "events_end_date_before_date.csv": "consistency-error",
+    "events_extra_field.csv": "extra-cell",
+    "events_fullwidth_digits_date.csv": "type-error",
+    "events_goldstein_not_matching_root.csv": "consistency-error",
+    "events_goldstein_out_of_range.csv": "constraint-error",
+    "events_header_only.csv": "format-error",
+    "events_huge_field.csv": "constraint-error",
+    "events_huge_integer.csv": "type-error",
+    "events_impossible_date.csv": "type-error",
+    "events_in_report_yes.csv": "type-error",
+    "events_latin1.csv": "encoding-error",
+    "events_missing_column.csv": "header-error",
+    "events_mixed_encodings.csv": "encoding-error",
+    "events_nan_in_number.csv": "type-error",
+    "events_nan_in_required_date.csv": "type-error",
+    "events_nul_byte.csv": "source-error",
+    "events_quad_class_not_matching_root.csv": "consistency-error",
+    "events_semicolon_delimited.csv": "format-error",
+    "events_short_row.csv": "missing-cell",
+    "events_summary_too_long.csv": "constraint-error",
+    "events_tab_delimited.csv": "format-error",
+    "events_truncated_mid_row.csv": "missing-cell",
+    "events_truncated_unclosed_quote.csv": "format-error",
+    "events_unknown_category.csv": "constraint-error",
+    "events_url_not_http.csv": "constraint-error",
+    "events_utf16.csv": "encoding-error",
+    "events_whitespace_line.csv": "missing-cell",
+    "places_latitude_123.csv": "constraint-error",
+    "report_claims_with_event_ids_column.csv": "header-error",
 }
 ERRORS = sorted(k for k, v in EXPECTED.items() if v != LOADS)
 LOADING = sorted(k for k, v in EXPECTED.items() if v == LOADS)
@@ -130,6 +180,8 @@ SAME_AS_VALID = {
 
 
 def loader_for(name: str) -> Callable[[Path], pd.DataFrame]:
+    if name.startswith("claim_events"):
+        return lambda path: lessons.load_report_claims(links=path)
     if name.startswith("report_claims"):
         return lessons.load_report_claims
     if name.startswith("places"):
@@ -143,6 +195,7 @@ def fixture_files() -> list[str]:
 
 def test_every_fixture_has_an_expectation() -> None:
     assert fixture_files() == sorted(EXPECTED)
+    assert sorted(CODE) == ERRORS
     assert len(EXPECTED) >= 32
 
 
@@ -176,6 +229,8 @@ def test_bad_file_raises_a_data_error_naming_the_cell(name: str) -> None:
         assert err.value == value
         assert repr(value[:20])[:-1] in message  # long values are shortened with "…"
     assert err.rule and err.rule in message
+    assert err.code == CODE[name] and {p.code for p in err.problems} == {CODE[name]}
+    assert all(p.code in CODES for p in err.problems)
     assert {(p.row, p.column) for p in err.problems} == {(row, column)}, message
     assert len(set(err.problems)) == len(err.problems), "a problem is reported twice"
     assert "Traceback" not in message and "Error(" not in message
@@ -195,7 +250,7 @@ def test_layout_variants_load_the_same_data(name: str) -> None:
     valid = lessons.load_events(BAD / "valid_events.csv")
     frame = lessons.load_events(BAD / name)
     pd.testing.assert_frame_equal(frame[valid.columns], valid)
-    assert frame.attrs["rows"] == SAME_AS_VALID[name]
+    assert read(BAD / name, resource("events")["schema"]).rows == SAME_AS_VALID[name]
 
 
 def test_valid_base_matches_its_rows_in_the_bundled_events() -> None:

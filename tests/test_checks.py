@@ -873,3 +873,220 @@ def test_changing_a_returned_answer_cannot_change_the_key() -> None:
     answer.reverse()
     assert checks.expected_answer("05.2") != answer
     assert checks.check("05.2", answer).correct is False
+
+
+# --- the named computations, on small tables whose answers can be worked out by hand -------
+
+
+def _tables(monkeypatch, **tables: pd.DataFrame) -> None:
+    """Make `lessons.data.load_table(name)` return these tables (and only these)."""
+    import lessons.data
+
+    def load_table(name: str, path=None) -> pd.DataFrame:
+        return tables[name].copy()
+
+    monkeypatch.setattr(lessons.data, "load_table", load_table)
+
+
+EVENTS = pd.DataFrame(
+    {
+        "event_id": ["e-2016", "e-2018a", "e-2018b", "e-2020"],
+        "date": pd.to_datetime(["2016-06-27", "2018-09-17", "2018-12-01", "2020-03-05"]),
+        "category": ["diplomacy", "military", "military", "diplomacy"],
+        "quad_class": [1, 4, 3, 1],
+        "goldstein": [3.0, -9.0, -5.0, 4.0],
+    }
+)
+PHASES = pd.DataFrame(
+    {
+        "phase": ["Reset", "Rivalry"],
+        "start": pd.to_datetime(["2016-01-01", "2018-01-01"]),
+        "end": pd.to_datetime(["2017-12-31", "2020-12-31"]),
+    }
+)
+
+
+def _gas(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
+    """(month, from Russia, from everyone else) -> the gas table's long form, in TJ."""
+    out = []
+    for month, russia, other in rows:
+        out.append({"month": month, "partner": "Russia", "value": russia})
+        out.append({"month": month, "partner": "Azerbaijan", "value": other})
+    frame = pd.DataFrame(out).assign(commodity="gas_all", unit="TJ", country="Turkey")
+    return frame
+
+
+def _monthly(rows: list[tuple[str, str, float, float]]) -> pd.DataFrame:
+    """(month, direction, Goldstein sum, Goldstein mean) -> the coded monthly table."""
+    return pd.DataFrame(rows, columns=["month", "direction", "goldstein_sum", "goldstein_mean"])
+
+
+def test_order_by_date_sorts_ids_or_labels(monkeypatch) -> None:
+    _tables(monkeypatch, events=EVENTS)
+    assert checks.order_by_date("e-2020", "e-2016", "e-2018a") == ["e-2016", "e-2018a", "e-2020"]
+    assert checks.order_by_date(["Moscow", "e-2020"], ["Sochi", "e-2018a"]) == ["Sochi", "Moscow"]
+
+
+def test_phase_extreme_picks_the_most_and_least_cooperative_phase(monkeypatch) -> None:
+    # Reset: 1 event, cooperative (QuadClass 1) -> share 1.0; Rivalry: 1 of 3 -> 0.33
+    _tables(monkeypatch, events=EVENTS, phases=PHASES)
+    assert checks.phase_extreme("max") == "Reset"
+    assert checks.phase_extreme("min") == "Rivalry"
+
+
+def test_russia_gas_share_is_the_mean_monthly_share(monkeypatch) -> None:
+    gas = _gas([("2020-01", 30, 70), ("2020-02", 50, 50), ("2021-01", 20, 80)])
+    _tables(monkeypatch, gas_imports_turkey=gas)
+    assert checks.russia_gas_share(2020, 2020) == 0.4  # (0.3 + 0.5) / 2
+    assert checks.russia_gas_share(2020, 2021) == 0.333  # (0.3 + 0.5 + 0.2) / 3, 3 decimals
+    assert checks.russia_gas_share(2021, 2021) == 0.2
+
+
+@pytest.mark.parametrize(
+    ("russia_2021", "says"),
+    [
+        (100, "rose"),  # 80 -> 100
+        (80, "rose"),  # unchanged counts as not fallen
+        (75, "fell by less than 10%"),  # -6.25%
+        (71, "fell by 10% or more"),  # -11.25%
+        (20, "fell by 10% or more"),
+    ],
+)
+def test_gas_change_in_words(monkeypatch, russia_2021, says) -> None:
+    gas = _gas([("2020-01", 30, 70), ("2020-02", 50, 50), ("2021-01", russia_2021, 1)])
+    _tables(monkeypatch, gas_imports_turkey=gas)
+    assert checks.gas_change(2020, 2021) == says
+
+
+@pytest.mark.parametrize(
+    ("rus_b", "tur_b", "says"),
+    [
+        (150, 150, "It rose in both directions"),
+        (50, 50, "It fell in both directions"),
+        (105, 95, "It stayed about the same"),  # within 10% both ways
+        (150, 50, "It rose in one direction and fell in the other"),
+        (150, 100, "It rose in one direction and fell in the other"),  # rose + same: mixed
+    ],
+)
+def test_goldstein_sum_change_in_both_directions(monkeypatch, rus_b, tur_b, says) -> None:
+    monthly = _monthly(
+        [
+            ("2018-01", "RUS->TUR", 100, 1.0),
+            ("2018-01", "TUR->RUS", 100, 1.0),
+            ("2018-02", "RUS->TUR", rus_b, 1.0),
+            ("2018-02", "TUR->RUS", tur_b, 1.0),
+        ]
+    )
+    _tables(monkeypatch, icews18_rus_tur_monthly=monthly)
+    assert checks.goldstein_sum_change("2018-01", "2018-02") == says
+
+
+def test_goldstein_sum_change_from_a_quiet_month_is_not_a_division_by_zero(monkeypatch) -> None:
+    monthly = _monthly(
+        [
+            ("2018-01", "RUS->TUR", 0, 0.0),
+            ("2018-01", "TUR->RUS", 0, 0.0),
+            ("2018-02", "RUS->TUR", 5, 1.0),
+            ("2018-02", "TUR->RUS", -5, -1.0),
+        ]
+    )
+    _tables(monkeypatch, icews18_rus_tur_monthly=monthly)
+    assert checks.goldstein_sum_change("2018-01", "2018-02") == (
+        "It rose in one direction and fell in the other"
+    )
+
+
+@pytest.mark.parametrize(
+    ("other_tur_mean", "top"),
+    [(1.5, True), (2.0, False), (2.5, False)],  # a tie is not "clearly the highest"
+)
+def test_september_mean_rank(monkeypatch, other_tur_mean, top) -> None:
+    monthly = _monthly(
+        [
+            ("2018-08", "RUS->TUR", 0, 1.0),
+            ("2018-08", "TUR->RUS", 0, other_tur_mean),
+            ("2018-09", "RUS->TUR", 0, 3.0),
+            ("2018-09", "TUR->RUS", 0, 2.0),
+            ("2017-01", "TUR->RUS", 0, 9.0),  # another year does not count
+        ]
+    )
+    _tables(monkeypatch, icews18_rus_tur_monthly=monthly)
+    answer = checks.september_mean_rank()
+    assert answer.startswith("September is still clearly") is top
+    assert answer.startswith("September is no longer") is not top
+
+
+def test_busiest_theme_and_year_count_the_rows(monkeypatch) -> None:
+    _tables(monkeypatch, events=EVENTS)
+    assert checks.busiest_theme() in {"Diplomacy", "Military"}  # 2 each: either is a fair count
+    more = pd.concat([EVENTS, EVENTS.iloc[[1]].assign(event_id="e-2018c")], ignore_index=True)
+    _tables(monkeypatch, events=more)
+    assert checks.busiest_theme() == "Military"
+    assert checks.busiest_year() == 2018
+
+
+# --- judge_date: a learner's date for a claim's time phrase -------------------------------------
+
+
+def _claim(precision: str, date: str, end: str | None = None) -> pd.Series:
+    return pd.Series(
+        {
+            "time_phrase": "last Thursday",
+            "resolved_date": pd.Timestamp(date),
+            "resolved_precision": precision,
+            "resolved_end": pd.Timestamp(end) if end else pd.NaT,
+            "note": "Two days before the report.",
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("claim", "guess", "correct"),
+    [
+        (_claim("day", "2020-02-27"), "27 February 2020", True),
+        (_claim("day", "2020-02-27"), dt.date(2020, 2, 27), True),
+        (_claim("day", "2020-02-27"), pd.Timestamp("2020-02-27 18:30"), True),
+        (_claim("day", "2020-02-27"), "2020-02-28", False),
+        (_claim("month", "2020-02-01"), "2020-02-17", True),
+        (_claim("month", "2020-02-01"), "2020-03-01", False),
+        (_claim("year", "2019-01-01"), "5 July 2019", True),
+        (_claim("day", "2020-02-27", end="2020-03-01"), "2020-02-29", True),  # inside a span
+        (_claim("day", "2020-02-27", end="2020-03-01"), "2020-03-02", False),
+    ],
+)
+def test_judge_date_at_the_claims_precision(claim, guess, correct) -> None:
+    feedback = checks.judge_date(claim, guess)
+    assert feedback.correct is correct
+    if correct:
+        assert feedback.message.startswith(f"right {claim['resolved_precision']}.")
+        assert "Two days before the report." in feedback.message
+
+
+def test_judge_date_says_which_way_to_look() -> None:
+    claim = _claim("day", "2020-02-27")
+    assert "the answer is later" in checks.judge_date(claim, "2020-02-20").message
+    assert "the answer is earlier" in checks.judge_date(claim, "2020-03-01").message
+
+
+@pytest.mark.parametrize(
+    ("guess", "correct", "says"),
+    [
+        (None, None, "pick a date"),
+        ("  ", None, "pick a date"),
+        ("2020-02-30", False, "no such day"),
+        ("27/02/2020", False, "cannot be mixed up"),
+        (["2020-02-27"], False, "not a list"),
+        (True, False, "Write the date"),
+    ],
+)
+def test_judge_date_odd_guesses_never_raise(guess, correct, says) -> None:
+    feedback = checks.judge_date(_claim("day", "2020-02-27"), guess)
+    assert feedback.correct is correct and says in feedback.message
+
+
+def test_an_unquoted_id_is_read_as_the_exercise_it_looks_like() -> None:
+    """`checks.check(5.2, …)`: a learner forgot the quotes; 5.2 is exercise 05.2."""
+    right = checks.expected_answer("05.2")
+    assert checks.expected_answer(5.2) == right
+    assert checks.check(5.2, right).correct is True
+    assert checks.hint(5.2).exercise == "05.2"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pandas as pd
@@ -44,9 +45,8 @@ def test_every_field_is_described_with_a_type(name: str) -> None:
             "number",
             "boolean",
             "date",
-            "list",
             "yearmonth",
-        }
+        }  # no "list": frictionless-py 5.18 rejects it; see listDelimiter
 
 
 @pytest.mark.parametrize("shape", sorted(data.SHAPES))
@@ -123,3 +123,56 @@ def test_raw_icews_to_coded_events(root) -> None:
     assert len(coded) == 15
     assert set(coded["source_country"]) == {"RUS", "TUR"}
     assert coded["quad_class"].between(1, 4).all()
+
+
+def test_load_events_follows_the_teachers_file(tmp_path, monkeypatch) -> None:
+    """With `LESSONS_EVENTS` set, `load_events()` reads that file, checked like any other."""
+    bundled = lessons.load_events()
+    mine = tmp_path / "my_events.csv"
+    with open(data.resource_path("events"), encoding="utf-8", newline="") as handle:
+        records = list(csv.reader(handle))
+    with open(mine, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(records[:11])  # header, ten events
+    monkeypatch.setenv("LESSONS_EVENTS", str(mine))
+    frame = lessons.load_events()
+    assert frame.attrs["path"] == str(mine)
+    assert len(frame) == 10
+    pd.testing.assert_frame_equal(frame, bundled.iloc[:10], check_like=False)
+    assert len(lessons.load_events(data.resource_path("events"))) == len(bundled)  # path wins
+    records[1][records[0].index("category")] = "sports"
+    with open(mine, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(records[:2])
+    with pytest.raises(lessons.DataError) as info:
+        lessons.load_events()
+    assert (info.value.path, info.value.row, info.value.column) == (str(mine), 2, "category")
+    assert info.value.code == "constraint-error"
+
+
+def test_claims_get_their_events_from_the_link_table() -> None:
+    claims = lessons.load_report_claims()
+    links = data.load_table("claim_events")
+    assert claims.columns.get_loc("event_ids") == claims.columns.get_loc("resolved_end") + 1
+    assert sum(map(len, claims["event_ids"])) == len(links)
+    for claim_id, event_ids in zip(claims["claim_id"], claims["event_ids"], strict=True):
+        assert event_ids == links.loc[links["claim_id"] == claim_id, "event_id"].tolist()
+    assert set(links["event_id"]) <= set(lessons.load_events()["event_id"])
+
+
+def test_a_link_to_a_claim_not_in_the_claims_file_is_named(tmp_path) -> None:
+    claims = tmp_path / "claims.csv"
+    text = data.resource_path("report_claims").read_text(encoding="utf-8").splitlines(True)
+    claims.write_text("".join(text[:3]), encoding="utf-8")  # c01 and c02 only
+    links = tmp_path / "links.csv"
+    links.write_text("claim_id,event_id\nc01,2019-12-19-idlib-ground-offensive\n", "utf-8")
+    frame = lessons.load_report_claims(claims, links=links)
+    assert frame["event_ids"].tolist() == [["2019-12-19-idlib-ground-offensive"], []]
+    with pytest.raises(lessons.DataError) as info:
+        lessons.load_report_claims(claims)  # the bundled links name claims c03 ... c23
+    err = info.value
+    assert (err.path, err.column, err.value) == (
+        str(data.resource_path("claim_events")),
+        "claim_id",
+        "c03",
+    )
+    assert err.code == "foreign-key-error"
+    assert "unknown claim_id in dataset 'report_claims'" in str(err)

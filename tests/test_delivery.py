@@ -147,7 +147,9 @@ def test_student_check_passes_on_the_committed_copies() -> None:
 def test_errors_are_one_line_and_non_zero() -> None:
     result = CliRunner().invoke(main, ["export", "--lesson", "99"])
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: no lesson matches 99; try e.g. --lesson 02"
+    assert len(result.output.strip().splitlines()) == 1
+    assert result.output.startswith(f"Error: no lesson '99' in {ROOT / 'notebooks'}")
+    assert "(lessons there: 00_start_here, 01_reading_the_report," in result.output
     assert "Traceback" not in result.output
 
 

@@ -4,9 +4,11 @@ Why vendored: an exported lesson must render from disk with no network, so requi
 the Jupyter widgets HTML manager sit beside the HTML instead of coming from a CDN. They are
 committed under `src/lessons/static/`; run this script only to change their versions.
 (anywidget's AMD module is copied at export time from the installed Python package, so it
-always matches the kernel side.)
+always matches the kernel side.) The browser tests' accessibility checker, axe-core, is
+vendored the same way into `tests/browser/assets/`, so those tests run offline in CI.
 
-    python tools/vendor_js.py
+    python tools/vendor_js.py            # every package
+    python tools/vendor_js.py axe-core   # only the named ones
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import sys
 import tarfile
 import urllib.request
 from pathlib import Path
 
-STATIC = Path(__file__).resolve().parents[1] / "src" / "lessons" / "static"
+ROOT = Path(__file__).resolve().parents[1]
+STATIC = ROOT / "src" / "lessons" / "static"
+TEST_ASSETS = ROOT / "tests" / "browser" / "assets"
 PACKAGES = {
     "requirejs": {
         "url": "https://registry.npmjs.org/requirejs/-/requirejs-2.3.8.tgz",
@@ -31,16 +36,24 @@ PACKAGES = {
         "files": {
             "package/dist/embed-amd.js": "embed-amd.js",
             "package/dist/embed.js.LICENSE.txt": "embed-amd.js.LICENSE.txt",
-            # Font Awesome (widget icons), woff2 only: every browser in use reads it
+            # Font Awesome (widget icons), woff2 only: every browser in use reads it; solid
+            # and regular only (the brand icons' font is never asked for)
             "package/dist/1551f4f60c37af51121f.woff2": "1551f4f60c37af51121f.woff2",
             "package/dist/7a3337626410ca2f4071.woff2": "7a3337626410ca2f4071.woff2",
-            "package/dist/d878b0a6a1144760244f.woff2": "d878b0a6a1144760244f.woff2",
         },
+    },
+    "axe-core": {
+        "url": "https://registry.npmjs.org/axe-core/-/axe-core-4.14.1.tgz",
+        "integrity": "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",  # noqa: E501
+        "files": {"package/axe.min.js": "axe.min.js", "package/LICENSE": "axe-core.LICENSE.txt"},
+        "folder": TEST_ASSETS,
     },
 }
 
 
 def fetch(name: str, spec: dict) -> None:
+    folder = spec.get("folder", STATIC)
+    folder.mkdir(parents=True, exist_ok=True)
     blob = urllib.request.urlopen(spec["url"], timeout=60).read()
     algorithm, expected = spec["integrity"].split("-", 1)
     actual = base64.b64encode(hashlib.new(algorithm, blob).digest()).decode()
@@ -49,15 +62,17 @@ def fetch(name: str, spec: dict) -> None:
     with tarfile.open(fileobj=io.BytesIO(blob)) as archive:
         for member, target in spec["files"].items():
             data = archive.extractfile(member).read()
-            (STATIC / target).write_bytes(data)
+            (folder / target).write_bytes(data)
             print(f"{name}: {target} ({len(data):,} bytes)")
 
 
-def main() -> None:
-    STATIC.mkdir(parents=True, exist_ok=True)
-    for name, spec in PACKAGES.items():
-        fetch(name, spec)
+def main(names: list[str]) -> None:
+    unknown = [n for n in names if n not in PACKAGES]
+    if unknown:
+        raise SystemExit(f"unknown package {unknown[0]!r}; choose from {', '.join(PACKAGES)}")
+    for name in names or PACKAGES:
+        fetch(name, PACKAGES[name])
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

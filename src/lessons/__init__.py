@@ -1,19 +1,15 @@
 """Russia–Turkey Lessons: load the sourced data, build charts and widgets, check answers.
 
-`import lessons` changes no behaviour: no renderer switch, no printing. (It only defers a
-grammar that Altair's import would build and nothing uses: see `lessons.quick_import`.) A
-notebook that wants charts to render offline calls `lessons.setup()` once, in its first cell.
+`import lessons` changes nothing global: no renderer switch, no printing, no module put in
+`sys.modules` but the ones it imports. A notebook that wants charts to render offline calls
+`lessons.setup()` once, in its first cell.
 
 >>> import lessons
 >>> "events" in set(lessons.list_datasets()["name"])
 True
 """
 
-from lessons.quick_import import defer_iri_grammar
-
-defer_iri_grammar()  # first, before anything can import Altair
-
-from lessons.data import (  # noqa: E402
+from lessons.data import (
     data_dir,
     list_datasets,
     load_actors,
@@ -30,10 +26,10 @@ from lessons.data import (  # noqa: E402
     load_shapes,
     load_toll_reports,
 )
-from lessons.errors import DataError  # noqa: E402
-from lessons.glossary import glossary, who  # noqa: E402
-from lessons.icews import load_icews_raw  # noqa: E402
-from lessons.render import setup  # noqa: E402
+from lessons.errors import DataError
+from lessons.glossary import glossary, who
+from lessons.icews import load_icews_raw
+from lessons.render import setup
 
 __all__ = [
     "DataError",

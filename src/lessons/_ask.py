@@ -12,12 +12,16 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from lessons import _grading, _progress, checks
-from lessons.checks import markdown_html
+from lessons import _grading, _progress
+from lessons._markdown import markdown_html
+
+if TYPE_CHECKING:
+    from lessons.checks import Feedback
 
 FONT = "15px"
 STYLE = (
@@ -42,7 +46,7 @@ def plain_text(text: str) -> str:
     return " ".join(re.sub(r"\*+", "", str(text)).replace("`", "").split())
 
 
-def feedback_html(feedback: checks.Feedback | None, extra: str = "") -> str:
+def feedback_html(feedback: Feedback | None, extra: str = "") -> str:
     """The status area's HTML (role=status, so screen readers announce it)."""
     inner = "" if feedback is None else feedback.html(status_role=False)
     return f'<div role="status" aria-live="polite" style="font-size:{FONT}">{inner}{extra}</div>'
@@ -55,9 +59,16 @@ class Ask(w.VBox):
     `reveal_button`, `feedback` (HTML, role=status), `hints` (HTML), `then_output` (Output).
     """
 
-    def __init__(self, exercise_id: Any, *, then: Callable[[], Any] | None = None):
-        self.exercise_id = checks._normal_id(exercise_id)
-        key, ex, note = checks._lookup(exercise_id)
+    def __init__(
+        self,
+        exercise_id: Any,
+        *,
+        grader: ModuleType,
+        then: Callable[[], Any] | None = None,
+    ):
+        self.grader = grader  # lessons.checks, handed in by checks.ask (no import back)
+        self.exercise_id = grader._normal_id(exercise_id)
+        key, ex, note = grader._lookup(exercise_id)
         self.exercise = ex
         self._then = then
         self._then_shown = False
@@ -277,11 +288,11 @@ class Ask(w.VBox):
     # --- buttons --------------------------------------------------------------------------
 
     def _on_check(self, _button: Any) -> None:
-        verdict, next_hint = checks._check_parts(self.exercise_id, self.value())
+        verdict, next_hint = self.grader._check_parts(self.exercise_id, self.value())
         self.feedback.value = feedback_html(verdict)
         if next_hint is not None:
             self._add_hint(next_hint)
-        state = checks._state(self.exercise_id)
+        state = self.grader._state(self.exercise_id)
         if self.exercise["input"] == "essay":
             self._update_essay_state(save=False)
             attempted = _grading.word_count(self.value()) > 0
@@ -292,9 +303,9 @@ class Ask(w.VBox):
             self._show_then()
 
     def _on_hint(self, _button: Any) -> None:
-        self._add_hint(checks.hint(self.exercise_id))
+        self._add_hint(self.grader.hint(self.exercise_id))
 
-    def _add_hint(self, hint: checks.Feedback) -> None:
+    def _add_hint(self, hint: Feedback) -> None:
         line = (
             f'<div style="font-size:{FONT};margin:2px 0"><strong>{html.escape(hint.label)}:'
             f"</strong> {markdown_html(hint.message)}</div>"
@@ -303,7 +314,7 @@ class Ask(w.VBox):
             self.hints.value += line
 
     def _on_reveal(self, _button: Any) -> None:
-        shown = checks.reveal(self.exercise_id)
+        shown = self.grader.reveal(self.exercise_id)
         self.feedback.value = feedback_html(shown)
         checklist = self.exercise.get("checklist") if self.exercise["input"] == "essay" else None
         if checklist and shown.label == "Model answer" and not self._checklist.children:
@@ -334,9 +345,9 @@ class Ask(w.VBox):
         text = self.controls["answer"].value
         words = _grading.word_count(text)
         need = _grading.min_words(self.exercise)
-        checks._state(self.exercise_id).text = text
+        self.grader._state(self.exercise_id).text = text
         if save and text.strip():
-            checks._save(self.exercise_id, status="written", text=text)
+            self.grader._save(self.exercise_id, status="written", text=text)
         self._word_count.value = (
             f'<span style="font-size:{FONT}">{words} word{"s" if words != 1 else ""} '
             f"written; the model answer opens at {need}.</span>"
@@ -354,7 +365,9 @@ class Ask(w.VBox):
                 shown = self._then() if callable(self._then) else self._then
             except Exception as err:  # the lesson's own function failed: one line, no traceback
                 self.feedback.value += feedback_html(
-                    checks._note(self.exercise_id, f"The follow-up could not be shown ({err}).")
+                    self.grader._note(
+                        self.exercise_id, f"The follow-up could not be shown ({err})."
+                    )
                 )
                 return
             if shown is None:

@@ -11,6 +11,11 @@ File shape::
 
     {"version": 1, "exercises": {"05.2": {"status": "right", "tries": 2, "revealed": false},
                                  "05.6": {"status": "written", "text": "…", "checklist": [0, 2]}}}
+
+A record read from an old or hand-edited file never breaks the summary:
+
+>>> status({"status": "right", "tries": 2}), status({"status": "done?"}), status({})
+('right', 'not tried', 'not tried')
 """
 
 from __future__ import annotations

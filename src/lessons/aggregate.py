@@ -2,6 +2,12 @@
 
 Why separate: the same monthly numbers feed a chart, a widget and a test; keeping them
 here means the chart can never show a figure the tests did not check.
+
+>>> events = pd.DataFrame({"category": ["energy", "military", "energy"]})
+>>> events_by_category(events)
+   category  events
+0    energy       2
+1  military       1
 """
 
 from __future__ import annotations
@@ -29,8 +35,9 @@ def monthly_dyad_summary(coded: pd.DataFrame, a: str = "RUS", b: str = "TUR") ->
     their (compensated) summation, and so every figure, bit for bit, as before.
 
     >>> from lessons import load_coded_events
-    >>> monthly_dyad_summary(load_coded_events()).iloc[0][["direction", "n_events"]].tolist()
-    ['RUS->TUR', 72]
+    >>> first = monthly_dyad_summary(load_coded_events()).iloc[0]
+    >>> str(first["month"].date()), first["direction"], int(first["n_events"])
+    ('2018-01-01', 'RUS->TUR', 72)
     """
     src = coded["source_country"].to_numpy()
     tgt = coded["target_country"].to_numpy()

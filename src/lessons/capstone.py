@@ -9,6 +9,15 @@ that tests call without a browser; `EvidenceBoard` only wires them to widgets.
 
 Nothing a learner types raises: odd input (None, numbers, lists, markup) gets one line of text.
 All row text is HTML-escaped.
+
+>>> events = pd.DataFrame({"event_id": ["2018-09-17-sochi-idlib-memorandum", "2016-06-27-letter"],
+...                        "title": ["Sochi memorandum on Idlib", "Erdoğan's letter to Putin"]})
+>>> search_events(events, "ERDOGAN")["event_id"].tolist()
+['2016-06-27-letter']
+>>> normalise_ids("['2018-09-17-sochi-idlib-memorandum', 2016-06-27-letter]")
+['2018-09-17-sochi-idlib-memorandum', '2016-06-27-letter']
+>>> closest_ids(events, "sochi memorandum", n=1)
+['2018-09-17-sochi-idlib-memorandum']
 """
 
 from __future__ import annotations

@@ -5,6 +5,11 @@ colour-blind-safe palette below (the one palette of the lessons: `lessons.render
 it from here); where colour carries a meaning, a shape, a dash, a label or a position carries it
 too, and every colour that carries a meaning has a contrast of at least 3:1 on white. Charts
 receive data already aggregated (see `lessons.aggregate`), which keeps the stored notebooks small.
+
+>>> counts = pd.DataFrame({"category": ["energy", "military"], "events": [2, 1]})
+>>> spec = category_counts(counts).to_dict()
+>>> spec["title"], spec["layer"][0]["mark"]["color"] == PALETTE[0]
+('Events per theme', True)
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ import pandas as pd
 
 from lessons import _grading, _progress
 from lessons._grading import KINDS, WITH_OPTIONS
+from lessons._markdown import markdown_html
 
 __all__ = [
     "ExerciseError",
@@ -126,30 +127,6 @@ class Feedback:
             f'font-size:15px"><strong>{html.escape(self.symbol)}</strong>{where}: '
             f"{markdown_html(self.message)}</div>"
         )
-
-
-def markdown_html(text: str) -> str:
-    """Small markdown as safe HTML: escaped first, then **bold**, *italic*, `code`, breaks.
-
-    >>> markdown_html("The **toll explorer**: `<b>` is *text*.\\nNext")
-    'The <strong>toll explorer</strong>: <code>&lt;b&gt;</code> is <em>text</em>.<br>Next'
-    """
-    parts = str(text).split("`")
-    out = []
-    for i, part in enumerate(parts):
-        escaped = html.escape(part)
-        if i % 2 == 1 and i < len(parts) - 1:
-            out.append(f"<code>{escaped}</code>")
-        else:
-            if i % 2 == 1:  # an unmatched backtick: keep it as text
-                escaped = "`" + escaped
-            escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped, flags=re.S)
-            escaped = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"<em>\1</em>", escaped)
-            out.append(escaped)
-    joined = "".join(out).strip()
-    joined = re.sub(r"\n\s*\n", "</p><p>", joined)
-    joined = joined.replace("\n", "<br>")
-    return joined if "</p><p>" not in joined else f"<p>{joined}</p>"
 
 
 def _note(exercise_id: str, message: str) -> Feedback:
@@ -598,7 +575,8 @@ def _expected(exercise_id: str) -> Any:
 def _filtered(spec: Mapping[str, Any]) -> pd.DataFrame:
     import lessons.data as data
 
-    frame = data.load_table(spec["dataset"])
+    # the events may be a teacher's extended file (lessons.settings): load_events knows
+    frame = data.load_events() if spec["dataset"] == "events" else data.load_table(spec["dataset"])
     if "key" in spec and isinstance(spec["key"], list):
         key_column, key = spec["key"]
         frame = frame[frame[key_column] == key]
@@ -642,7 +620,7 @@ def order_by_date(*events: str | list[str]) -> list[str]:
     """
     import lessons.data as data
 
-    dates = data.load_table("events").set_index("event_id")["date"]
+    dates = data.load_events().set_index("event_id")["date"]
     pairs = [(e, e) if isinstance(e, str) else (e[0], e[1]) for e in events]
     return [label for label, eid in sorted(pairs, key=lambda p: dates[p[1]])]
 
@@ -652,7 +630,7 @@ def phase_extreme(which: str) -> str:
     """The phase with the highest ("max") or lowest ("min") share of cooperative events."""
     from lessons import aggregate, data
 
-    summary = aggregate.phase_summary(data.load_table("events"), data.load_table("phases"))
+    summary = aggregate.phase_summary(data.load_events(), data.load_table("phases"))
     share = summary["cooperative_share"]
     pick = share.idxmax() if which == "max" else share.idxmin()
     return str(summary.loc[pick, "phase"])
@@ -735,7 +713,7 @@ def busiest_theme() -> str:
     """
     import lessons.data as data
 
-    counts = data.load_table("events")["category"].value_counts()
+    counts = data.load_events()["category"].value_counts()
     return str(counts.index[0]).capitalize()
 
 
@@ -744,7 +722,7 @@ def busiest_year() -> int:
     """The calendar year with the most rows in the record (for the prediction 02.1)."""
     import lessons.data as data
 
-    years = data.load_table("events")["date"].dt.year.value_counts()
+    years = data.load_events()["date"].dt.year.value_counts()
     return int(years.index[0])
 
 
@@ -906,9 +884,13 @@ def ask(exercise_id: str, *, then: Callable[[], Any] | None = None):
     `then` is called after the first Check and what it returns (a chart, a widget) is shown
     below: predict, then see. Building the widget shows nothing that gives the answer away.
     """
+    import sys
+
     from lessons._ask import Ask
 
-    return Ask(exercise_id, then=then)
+    # the widget is handed this module as its grader, so it never imports `checks` itself:
+    # the arrow goes one way (checks -> _ask), and widget and check() share every verdict
+    return Ask(exercise_id, then=then, grader=sys.modules[__name__])
 
 
 # --- progress ------------------------------------------------------------------------------

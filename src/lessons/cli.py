@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import click
 
-from lessons.project import find_project_root
+from lessons.project import find_project_root, lesson_files
 
 PRESENTER = Path("notebooks") / "presenter" / "classroom_explorer.ipynb"
 
@@ -77,16 +77,24 @@ def lab(lesson: str | None, teacher: bool, port: int | None, no_browser: bool) -
 
 
 def lab_command(root: Path, lesson: str | None, *, teacher: bool = False) -> tuple[list[str], Path]:
-    """The JupyterLab command: learners land in student/, teachers (`--teacher`) in notebooks/."""
+    """The JupyterLab command: learners land in student/, teachers (`--teacher`) in notebooks/.
+
+    A lesson the preferred folder lacks is opened from the other one, if it holds it.
+    """
+    from lessons.project import lessons_folder
     from lessons.student import choose_lessons
 
-    folder = root / ("notebooks" if teacher else "student")
-    if not folder.is_dir():
-        folder = root / "notebooks"
+    folder = lessons_folder(root, teacher=teacher)
+    other = root / ("student" if folder.name == "notebooks" else "notebooks")
     try:
         chosen = choose_lessons(folder, [lesson] if lesson else [])
     except FileNotFoundError as err:
-        _fail(str(err))
+        if not (lesson and lesson_files(other)):
+            _fail(str(err))
+        try:
+            chosen, folder = choose_lessons(other, [lesson]), other
+        except FileNotFoundError:
+            _fail(str(err))
     opened = [str(chosen[0])] if chosen else []
     return _jupyter_command("jupyter", "lab", f"--ServerApp.root_dir={folder}", *opened), root
 
@@ -158,29 +166,46 @@ def student(out: Path | None, force: bool, check: bool, lessons: tuple[str, ...]
     help="Export the student copies (no answers, no teachers' worked example).",
 )
 def export(out_dir: Path, names: tuple[str, ...], from_student: bool) -> None:
-    """Write every lesson as static HTML that opens from disk, offline (default folder: export/)."""
-    from lessons.export import export_lessons
-    from lessons.student import lesson_files
+    """Write the lessons as static HTML with a course index, offline (default folder: export/)."""
+    from lessons.export import INDEX, choose_lessons, export_lessons
 
     root = _root()
-    lessons = lesson_files(root / ("student" if from_student else "notebooks"))
-    if names:
-        lessons = [p for p in lessons if any(p.stem.startswith(n) for n in names)]
-        if not lessons:
-            _fail(f"no lesson matches {', '.join(names)}; try e.g. --lesson 02")
+    try:
+        lessons = choose_lessons(root / ("student" if from_student else "notebooks"), names)
+    except FileNotFoundError as err:
+        _fail(str(err))
     out_dir = out_dir if out_dir.is_absolute() else Path.cwd() / out_dir
     if out_dir.exists() and any(p.suffix == ".ipynb" for p in out_dir.iterdir()):
         _fail(f"{out_dir} holds notebooks; choose an empty folder for the export")
     export_lessons(lessons, out_dir, progress=click.echo)
-    click.echo(f"Open {out_dir / lessons[0].with_suffix('.html').name} in a browser.")
+    click.echo(f"Open {out_dir / INDEX} in a browser.")
 
 
 @main.command()
 @click.option("--port", type=int, default=8866, show_default=True, help="Port for Voilà.")
 @click.option("--no-browser", is_flag=True, help="Start the server without opening a browser.")
-def present(port: int, no_browser: bool) -> None:
+@click.option(
+    "--events",
+    "events_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Your own events file (the columns of data/events.csv); default: the file named by "
+    "LESSONS_EVENTS or lessons.toml, else the bundled record.",
+)
+def present(port: int, no_browser: bool, events_file: Path | None) -> None:
     """Project the classroom explorer (timeline, maps, filters) with Voilà: no code shown."""
+    from lessons.errors import DataError
+    from lessons.presenter import presenter_events
+    from lessons.settings import ENV
+
     root = _root()
+    try:
+        chosen = presenter_events(events_file)
+    except DataError as err:
+        _fail(str(err))
+    if chosen is not None:  # the Voilà kernel runs elsewhere: it gets the file by name
+        os.environ[ENV] = str(chosen)
+        click.echo(f"Showing the events of {chosen}")
     command = _jupyter_command(
         "voila",
         str(PRESENTER),
@@ -191,6 +216,65 @@ def present(port: int, no_browser: bool) -> None:
     if no_browser:
         command.append("--no-browser")
     _run_server(command, root)
+
+
+HANDOUTS_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+def _say(line: str) -> None:
+    click.echo(line)
+
+
+def _handout_options(function):
+    """The options `worksheet` and `answers` share (lessons, paper, PDF)."""
+    function = click.option(
+        "--lesson",
+        "names",
+        multiple=True,
+        help="Only this lesson (e.g. 04 or 04_crisis_and_reconciliation); repeatable.",
+    )(function)
+    function = click.option(
+        "--paper",
+        type=click.Choice(["a4", "letter"], case_sensitive=False),
+        default="a4",
+        show_default=True,
+        help="Paper size of the PDF (the HTML prints on either).",
+    )(function)
+    return click.option("--no-pdf", is_flag=True, help="Write the HTML only.")(function)
+
+
+@main.command()
+@click.argument(
+    "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("handouts")
+)
+@_handout_options
+def worksheet(out_dir: Path, names: tuple[str, ...], paper: str, no_pdf: bool) -> None:
+    """Write a printable worksheet per lesson in this folder (default folder: handouts/)."""
+    from lessons.handouts import HandoutError, write_worksheets
+
+    try:
+        write_worksheets(
+            Path.cwd(), out_dir, names, pdf=not no_pdf, paper=paper, progress=click.echo
+        )
+    except HandoutError as err:
+        _fail(str(err))
+
+
+@main.command()
+@click.argument(
+    "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("handouts")
+)
+@_handout_options
+def answers(out_dir: Path, names: tuple[str, ...], paper: str, no_pdf: bool) -> None:
+    """Write the printable answer key of the lessons in this folder (default: handouts/)."""
+    from lessons.handouts import HandoutError, write_answer_key
+
+    try:
+        write_answer_key(
+            Path.cwd(), out_dir, names, pdf=not no_pdf, paper=paper, progress=click.echo
+        )
+    except HandoutError as err:
+        _fail(str(err))
 
 
 @main.command(name="data")
@@ -236,6 +320,10 @@ def progress_command(folder: Path | None) -> None:
     else:
         click.echo(f"Progress saved in {path}")
     lessons = list(dict.fromkeys(i.partition(".")[0] for i in checks.exercise_ids()))
+    root = find_project_root(required=False)
+    if root is not None:  # a class folder: only the lessons it holds
+        held = {p.name[:2] for sub in ("notebooks", "student") for p in lesson_files(root / sub)}
+        lessons = [lesson for lesson in lessons if lesson in held]
     if not lessons:
         _fail("no exercises found")
     for lesson in lessons:
@@ -247,3 +335,106 @@ def progress_command(folder: Path | None) -> None:
     if _progress.last_warning:
         click.echo("")
         click.echo(_progress.last_warning)
+
+
+@main.group(name="classroom", invoke_without_command=True)
+@click.option("--ip", default=None, help="Address learners open (default: this machine's LAN one).")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port (or the next free).")
+@click.option("--password", default=None, help="Class password (default: a new one, shown once).")
+@click.option("--https", is_flag=True, help="Serve HTTPS with a self-signed certificate.")
+@click.option("--shared", is_flag=True, help="Run every learner as your user (no isolation).")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("classroom"),
+    show_default=True,
+    help="Folder (inside this one) for the hub's state and the learners' homes.",
+)
+@click.option(
+    "--rehearse",
+    type=click.IntRange(1, 60),
+    default=None,
+    metavar="N",
+    help="Rehearse a class on loopback: N simulated learners log in and run lesson 01, "
+    "then print a table and one key=value line.",
+)
+@click.pass_context
+def classroom(
+    ctx: click.Context,
+    ip: str | None,
+    port: int,
+    password: str | None,
+    https: bool,
+    shared: bool,
+    folder: Path,
+    rehearse: int | None,
+) -> None:
+    """Serve the lessons to a class from this machine (JupyterHub, offline; Ctrl+C stops).
+
+    Each learner logs in with a name and the class password and gets their own copy of the
+    lessons. `lessons classroom progress` prints the class progress table.
+    """
+    from lessons.classroom.serve import missing_extra
+
+    if ctx.invoked_subcommand is not None:
+        return
+    if missing_extra():
+        _fail(str(missing_extra()))
+    if rehearse is not None:
+        from lessons.classroom.rehearse import rehearse_command
+
+        raise SystemExit(rehearse_command(rehearse, echo=click.echo))
+    from lessons.classroom.config import ClassroomConfig
+    from lessons.classroom.serve import run_class
+
+    here = Path.cwd().resolve()
+    target = (here / folder).resolve()
+    if target == here or here not in target.parents:
+        _fail(f"--folder {folder}: give a folder inside this one, e.g. classroom")
+    config = ClassroomConfig(
+        folder=target,
+        ip=ip,
+        port=port,
+        password=password,
+        https=https,
+        isolated=False if shared else None,
+    )
+    sys.exit(run_class(config, click.echo))
+
+
+@classroom.command(name="progress")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("classroom"),
+    show_default=True,
+    help="The classroom folder the hub keeps the learners' homes in.",
+)
+def classroom_progress(folder: Path) -> None:
+    """Print the class progress table (exercises done per lesson, one row per learner)."""
+    from lessons.classroom.progress import class_progress, format_table
+
+    homes = folder / "homes"
+    if not homes.is_dir():
+        _fail(f"no learners yet: {homes} does not exist (start the class with `lessons classroom`)")
+    table = class_progress(homes)
+    if not table.rows:
+        click.echo(f"No learner has logged in yet ({homes} is empty).")
+        return
+    click.echo(f"Class progress: exercises done / exercises in each lesson ({homes})")
+    click.echo(format_table(table))
+
+
+@classroom.command(name="remove-accounts")
+def classroom_remove_accounts() -> None:
+    """Delete the learners' Unix accounts (rtl-*) after the course; their homes are kept."""
+    from lessons.classroom import learners
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        _fail("removing learner accounts needs root: run it with sudo")
+    names = learners.learner_accounts()
+    for name in names:
+        done = "removed" if learners.remove_account(name) else "could not remove"
+        click.echo(f"{done:>16}  {learners.system_name(name)}")
+    if not names:
+        click.echo("No learner accounts on this machine.")

@@ -4,24 +4,34 @@ Why a registry: metadata (title, source, licence, schema) lives in one JSON file
 data, so a loader, its help text and the checksum test can never disagree. Every loader takes
 an optional `path=` so a teacher can load an extended copy that follows the same schema, and
 every frame carries its provenance in `df.attrs` so a chart can always cite where it came from.
+
+Each file is read and checked by `lessons.reader`; the rules that span columns or files
+(references, CAMEO consistency, date order) are one function each below, and name the row of
+every break from the line numbers the reader returns.
+
+>>> places = load_places()
+>>> places.attrs["name"], places.attrs["licence"]
+('places', 'CC-BY-4.0')
+>>> "places" in set(list_datasets()["name"])
+True
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from pandas.api.types import is_object_dtype
 
+from lessons import settings
 from lessons.errors import DataError, Problem
-from lessons.schema import read_table
+from lessons.reader import Table, read
 
 SHAPES = {
     "world": "world_countries_110m",
@@ -91,25 +101,30 @@ def sha256_of(path: Path) -> str:
 
 def load_table(name: str, path: str | Path | None = None) -> pd.DataFrame:
     """Load and validate a tabular dataset by name (or a copy of it at `path`)."""
+    return _load(name, path)
+
+
+def _load(
+    name: str,
+    path: str | Path | None = None,
+    *,
+    targets: Mapping[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """`load_table`, with the tables a reference may point to where they are not the bundled
+    ones (`targets`: resource name -> frame just loaded, e.g. a teacher's claims)."""
     res = resource(name)
     if res.get("format") not in ("csv", "tsv"):
         raise ValueError(f"{name!r} is not a table; use load_shapes() for map shapes")
     file = Path(path) if path is not None else data_dir() / res["path"]
     delimiter = res.get("dialect", {}).get("delimiter", ",")
-    frame = read_table(file, res["schema"], delimiter=delimiter)
-    rows = frame.attrs["rows"]
-    # The checks take columns one by one, and pandas deep-copies `attrs` into each column
-    # taken: they run on a frame without attrs, which get their final form below.
-    frame.attrs = {}
-    _check_foreign_keys(name, file, frame, res["schema"], rows)
+    table = read(file, res["schema"], delimiter=delimiter)
+    check_foreign_keys(name, file, table, res["schema"], targets)
     for check in _ROW_CHECKS.get(name, ()):
-        check(file, frame, rows)
-    return _with_provenance(frame, res, file, rows)
+        check(file, table)
+    return _with_provenance(table.frame, res, file)
 
 
-def _with_provenance(
-    frame: pd.DataFrame, res: dict[str, Any], file: Path, rows: list[int]
-) -> pd.DataFrame:
+def _with_provenance(frame: pd.DataFrame, res: dict[str, Any], file: Path) -> pd.DataFrame:
     frame.attrs = {
         "name": res["name"],
         "title": res["title"],
@@ -117,76 +132,49 @@ def _with_provenance(
         "source": "; ".join(s["title"] for s in res.get("sources", [])),
         "licence": "; ".join(lic["name"] for lic in res.get("licenses", [])),
         "citation": res.get("citation", ""),
-        "rows": rows,
     }
     return frame
 
 
-def _values(frame: pd.DataFrame, name: str) -> Any:
-    """One column's array, without making a Series of it.
-
-    Why: the checks below run on every load and take seven columns; each Series costs
-    ~15 us (a tenth of `read_csv` on the events file, all seven together). The accessor
-    is pandas-internal: where it is missing the public route is taken.
-    """
-    loc = frame.columns.get_loc(name)
-    if isinstance(loc, int) and hasattr(frame, "_get_column_array"):
-        return frame._get_column_array(loc)
-    return frame[name].array
+# --- rules across columns and files: one function each ------------------------------------
+# Each checks the distinct values (or combinations) first and walks the rows only for one
+# that fails, to name every row it is on.
 
 
-def _check_foreign_keys(
-    name: str, file: Path, frame: pd.DataFrame, schema: dict[str, Any], rows: list[int]
+def check_foreign_keys(
+    name: str,
+    file: Path,
+    table: Table,
+    schema: dict[str, Any],
+    targets: Mapping[str, pd.DataFrame] | None = None,
 ) -> None:
-    """Every reference must name a key of its target; checked on the distinct values first."""
-    for fk in schema.get("foreignKeys", []):
-        known = _known_keys(name, frame, fk)
-        column = _values(frame, fk["fields"])
-        cells = column.tolist()
-        if is_object_dtype(column.dtype):  # maybe a list column: its items are the references
-            used = set()
-            for cell in cells:
-                if isinstance(cell, list):
-                    used.update(cell)
-                elif not pd.isna(cell):
-                    used.add(cell)
-        else:  # text: each distinct value once
-            used = {cell for cell in set(cells) if not pd.isna(cell)}
-        if not used <= known:
-            _explain_foreign_keys(name, file, frame, schema, rows)
-
-
-def _known_keys(name: str, frame: pd.DataFrame, fk: dict[str, Any]) -> AbstractSet[Any]:
-    target = fk["reference"]["resource"]
-    target_col = fk["reference"]["fields"]
-    if target == name:
-        return set(frame[target_col].dropna())
-    return _reference_keys(target, target_col)
-
-
-def _explain_foreign_keys(
-    name: str, file: Path, frame: pd.DataFrame, schema: dict[str, Any], rows: list[int]
-) -> None:
-    """Row by row: raise a DataError naming every reference to an unknown key."""
+    """Every reference must name a key of its target table (the bundled one, by default)."""
     problems: list[Problem] = []
     for fk in schema.get("foreignKeys", []):
-        column = fk["fields"]
-        target = fk["reference"]["resource"]
+        column, target = fk["fields"], fk["reference"]["resource"]
         target_col = fk["reference"]["fields"]
-        known = _known_keys(name, frame, fk)
-        for i, cell in frame[column].items():
-            items = cell if isinstance(cell, list) else ([] if pd.isna(cell) else [cell])
-            for item in items:
-                if item not in known:
-                    problems.append(
-                        Problem(
-                            str(file),
-                            rows[i],
-                            column,
-                            str(item),
-                            f"refers to an unknown {target_col} in dataset {target!r}",
-                        )
-                    )
+        if target == name:
+            known: AbstractSet[Any] = set(table.frame[target_col].dropna())
+        elif targets and target in targets:
+            known = set(targets[target][target_col].dropna())
+        else:
+            known = _reference_keys(target, target_col)
+        cells = table.frame[column].tolist()
+        unknown = {cell for cell in set(cells) if not pd.isna(cell)} - known
+        if not unknown:
+            continue
+        problems += [
+            Problem(
+                str(file),
+                row,
+                column,
+                str(cell),
+                f"refers to an unknown {target_col} in dataset {target!r}",
+                "foreign-key-error",
+            )
+            for cell, row in zip(cells, table.rows, strict=True)
+            if cell in unknown
+        ]
     if problems:
         raise DataError(problems)
 
@@ -197,139 +185,110 @@ def _reference_keys(target: str, column: str) -> frozenset[str]:
     return frozenset(load_table(target)[column].dropna())
 
 
-def _check_event_codes(file: Path, frame: pd.DataFrame, rows: list[int]) -> None:
+def check_event_codes(file: Path, table: Table) -> None:
     """Goldstein and QuadClass must agree with the CAMEO root the row was coded with.
 
-    Each distinct (root, Goldstein, QuadClass) combination is checked once, at first against
-    every combination the codebook allows; only if one breaks the rule are the rows walked
-    one by one to name every bad cell.
+    Each distinct (root, Goldstein, QuadClass) combination is judged once against the
+    codebook; rows are walked only if one breaks the rule, to name every bad cell.
     """
-    columns = (_values(frame, c).tolist() for c in ("cameo_root", "goldstein", "quad_class"))
-    combos = set(zip(*columns, strict=True))
-    if combos <= _cameo_combinations():
+    frame = table.frame
+    columns = (frame[name].tolist() for name in ("cameo_root", "goldstein", "quad_class"))
+    combos = list(zip(*columns, strict=True))
+    verdicts = {combo: _judge_event_code(*combo) for combo in set(combos)}
+    if not any(verdicts.values()):
         return
-    allowed, quad = _cameo_rules()
-    for root, score, q in combos:
-        if (
-            root not in allowed
-            or round(float(score), 1) not in allowed[root]
-            or int(q) != int(quad[root])
-        ):
-            _explain_event_codes(file, frame, rows)
+    problems = [
+        Problem(str(file), row, column, value, rule, code)
+        for combo, row in zip(combos, table.rows, strict=True)
+        for column, value, rule, code in verdicts[combo]
+    ]
+    raise DataError(problems)
 
 
-@cache
-def _cameo_combinations() -> frozenset[tuple[str, float, int]]:
-    """Every (root, Goldstein weight, QuadClass) the codebook allows (cached: it is fixed)."""
-    allowed, quad = _cameo_rules()
-    return frozenset(
-        (root, weight, int(quad[root])) for root, weights in allowed.items() for weight in weights
-    )
+def _judge_event_code(root: str, score: float, quad: int) -> list[tuple[str, str, str, str]]:
+    """What is wrong with one (root, Goldstein, QuadClass): (column, value, rule, code)."""
+    allowed, quads = _cameo_rules()
+    if root not in allowed:
+        return [("cameo_root", root, "unknown CAMEO root", "foreign-key-error")]
+    wrong = []
+    if round(float(score), 1) not in allowed[root]:
+        rule = (
+            f"no CAMEO code under root {root} has this Goldstein weight "
+            f"(allowed: {sorted(allowed[root])})"
+        )
+        wrong.append(("goldstein", str(score), rule, "consistency-error"))
+    if int(quad) != int(quads[root]):
+        rule = f"CAMEO root {root} belongs to QuadClass {quads[root]}"
+        wrong.append(("quad_class", str(quad), rule, "consistency-error"))
+    return wrong
 
 
 @cache
 def _cameo_rules() -> tuple[dict[str, set[float]], dict[str, Any]]:
     """Per CAMEO root: the Goldstein weights of its codes, and its QuadClass (cached)."""
-    cameo = _cameo_table()
+    cameo = load_table("cameo_codebook")
     roots = cameo.groupby("root_code")
     allowed = {root: set(g["goldstein_gdelt"].round(1)) for root, g in roots}
     quad = dict(zip(cameo["root_code"], cameo["quad_class"], strict=False))
     return allowed, quad
 
 
-def _explain_event_codes(file: Path, frame: pd.DataFrame, rows: list[int]) -> None:
-    """Row by row: raise a DataError naming every CAMEO root, weight or QuadClass that is off."""
-    allowed, quad = _cameo_rules()
-    problems = []
-    for i, root, score, q in zip(
-        frame.index, frame["cameo_root"], frame["goldstein"], frame["quad_class"], strict=True
-    ):
-        if root not in allowed:
-            problems.append(Problem(str(file), rows[i], "cameo_root", root, "unknown CAMEO root"))
-            continue
-        if round(float(score), 1) not in allowed[root]:
-            problems.append(
-                Problem(
-                    str(file),
-                    rows[i],
-                    "goldstein",
-                    str(score),
-                    f"no CAMEO code under root {root} has this Goldstein weight "
-                    f"(allowed: {sorted(allowed[root])})",
-                )
-            )
-        if int(q) != int(quad[root]):
-            problems.append(
-                Problem(
-                    str(file),
-                    rows[i],
-                    "quad_class",
-                    str(q),
-                    f"CAMEO root {root} belongs to QuadClass {quad[root]}",
-                )
-            )
-    if problems:
-        raise DataError(problems)
-
-
-def _check_date_order(file: Path, frame: pd.DataFrame, rows: list[int]) -> None:
-    """An event cannot end before it starts."""
-    end, start = np.asarray(_values(frame, "end_date")), np.asarray(_values(frame, "date"))
-    if not (end < start).any():  # NaT compares False: a missing end_date is never early
+def check_date_order(file: Path, table: Table) -> None:
+    """An event cannot end before it starts (a missing end_date is never early)."""
+    frame = table.frame
+    early = frame["end_date"] < frame["date"]  # NaT compares False
+    if not early.any():
         return
-    bad = frame["end_date"].notna() & (frame["end_date"] < frame["date"])
     problems = [
         Problem(
             str(file),
-            rows[i],
+            row,
             "end_date",
-            frame.at[i, "end_date"].date().isoformat(),
+            end.date().isoformat(),
             "end_date is before date",
+            "consistency-error",
         )
-        for i in bad[bad].index
-    ]
-    if problems:
-        raise DataError(problems)
-
-
-@cache
-def _cameo_table() -> pd.DataFrame:
-    return load_table("cameo_codebook")
-
-
-def _check_event_refs(file: Path, frame: pd.DataFrame, rows: list[int]) -> None:
-    """Every id in a `;`-separated `event_ids` text column must name an event of events.csv.
-
-    Why text, not a list column: the glossary and the who's-who are read by people in a
-    spreadsheet as much as by code; the check that a list type would give is done here.
-    """
-    cells = _values(frame, "event_ids").tolist()
-    used = {
-        i.strip() for cell in cells if isinstance(cell, str) for i in cell.split(";") if i.strip()
-    }
-    known = _reference_keys("events", "event_id")
-    if used <= known:
-        return
-    problems = [
-        Problem(
-            str(file),
-            rows[n],
-            "event_ids",
-            item,
-            "refers to an unknown event_id in dataset 'events'",
-        )
-        for n, cell in enumerate(cells)
-        if isinstance(cell, str)
-        for item in (i.strip() for i in cell.split(";"))
-        if item and item not in known
+        for end, bad, row in zip(frame["end_date"], early, table.rows, strict=True)
+        if bad
     ]
     raise DataError(problems)
 
 
-_ROW_CHECKS = {
-    "events": (_check_date_order, _check_event_codes),
-    "glossary": (_check_event_refs,),
-    "actors": (_check_event_refs,),
+def check_event_refs(file: Path, table: Table) -> None:
+    """Every id in a `;`-separated `event_ids` text column must name an event of events.csv.
+
+    Why text, not a list column: the glossary and the who's-who are read by people in a
+    spreadsheet as much as by code; the check a foreign key would give is done here.
+    """
+    cells = table.frame["event_ids"].tolist()
+    items = {cell: _split_ids(cell) for cell in set(cells) if isinstance(cell, str)}
+    known = _reference_keys("events", "event_id")
+    if all(set(ids) <= known for ids in items.values()):
+        return
+    problems = [
+        Problem(
+            str(file),
+            row,
+            "event_ids",
+            item,
+            "refers to an unknown event_id in dataset 'events'",
+            "foreign-key-error",
+        )
+        for cell, row in zip(cells, table.rows, strict=True)
+        for item in items.get(cell, ())
+        if item not in known
+    ]
+    raise DataError(problems)
+
+
+def _split_ids(cell: str) -> list[str]:
+    return [item.strip() for item in cell.split(";") if item.strip()]
+
+
+_ROW_CHECKS: dict[str, tuple[Callable[[Path, Table], None], ...]] = {
+    "events": (check_date_order, check_event_codes),
+    "glossary": (check_event_refs,),
+    "actors": (check_event_refs,),
 }
 
 
@@ -339,20 +298,54 @@ _ROW_CHECKS = {
 def load_events(path: str | Path | None = None) -> pd.DataFrame:
     """The curated record of Russia–Turkey events, 1992–2026, one verified source per row.
 
+    With no `path`: the teacher's own events file if one is set (`lessons.settings`:
+    `LESSONS_EVENTS` or `lessons.toml`), checked like any other, else the bundled record.
+
     >>> events = load_events()
     >>> events.attrs["licence"]
     'CC-BY-4.0'
+    >>> events.loc[0, "actors"]
+    ['Turkey', 'Russia']
     """
-    events = load_table("events", path)
-    dates = np.asarray(_values(events, "date"))
-    if (dates[1:] >= dates[:-1]).all():  # already in order: a stable sort changes nothing
+    events = load_table("events", path if path is not None else settings.events_file())
+    if events["date"].is_monotonic_increasing:  # already in order: a stable sort changes nothing
         return events
     return events.sort_values("date", kind="stable").reset_index(drop=True)
 
 
-def load_report_claims(path: str | Path | None = None) -> pd.DataFrame:
-    """The 3 March 2020 report's claims in our words, with their time phrases resolved."""
-    return load_table("report_claims", path)
+def load_report_claims(
+    path: str | Path | None = None, links: str | Path | None = None
+) -> pd.DataFrame:
+    """The 3 March 2020 report's claims in our words, with their time phrases resolved.
+
+    The events each claim refers to are stored in their own table (`claim_events.csv`, a
+    real foreign key to each side that the Frictionless tools check); they come back here
+    as the list column `event_ids`, in the order the claim names them. `links` is a
+    teacher's copy of that table; its claim ids must be claims of the file at `path`.
+
+    >>> claims = load_report_claims()
+    >>> claims.loc[0, "event_ids"]
+    ['2015-09-30-russia-begins-syria-air-campaign', '2019-12-19-idlib-ground-offensive']
+    """
+    claims = load_table("report_claims", path)
+    if "event_ids" in claims:
+        raise DataError.single(
+            claims.attrs["path"],
+            "the claims' events now live in their own file, one row per claim and event "
+            "(claim_id,event_id, like data/claim_events.csv): move them there and pass it "
+            "as links=",
+            row=1,
+            column="event_ids",
+            code="header-error",
+        )
+    pairs = _load("claim_events", links, targets={"report_claims": claims})
+    events: dict[str, list[str]] = {}
+    for claim_id, event_id in zip(pairs["claim_id"], pairs["event_id"], strict=True):
+        events.setdefault(claim_id, []).append(event_id)
+    lists = [list(events.get(claim_id, ())) for claim_id in claims["claim_id"]]
+    at = claims.columns.get_loc("resolved_end") + 1  # where the column always stood
+    claims.insert(at, "event_ids", pd.Series(lists, index=claims.index, dtype=object))
+    return claims
 
 
 def load_glossary(path: str | Path | None = None) -> pd.DataFrame:

@@ -4,6 +4,15 @@ Why: the usual classroom failures are invisible from inside a notebook — a wid
 that does not match the kernel's ipywidgets (widgets show as text), a chart renderer that
 needs the internet (charts show an error), a package drifted from the lock, a data file
 edited by accident. Each check says what it found and, when something is wrong, the fix.
+
+>>> print(report([Check("python", True, "Python 3.11.7"),
+...               Check("data events", False, "events.csv is missing", "restore it from git")]))
+[ok  ] python: Python 3.11.7
+[FAIL] data events: events.csv is missing
+       fix: restore it from git
+1 problem(s) found: follow the fixes above, then run `lessons doctor` again.
+>>> [finding.ok for finding in doctor(["python"])]
+[True]
 """
 
 from __future__ import annotations
@@ -82,7 +91,7 @@ def check_packages(lock_file: Path | None) -> list[Check]:
         have = _installed(name)
         want = locked.get(_normalise(name))
         if have is None and name in TEST_PACKAGES:
-            found.append(Check(name, None, "not installed (only the test suite needs it)"))
+            found.append(Check(name, True, "not installed: only `run.py test` needs it"))
         elif have is None:
             found.append(Check(name, False, "not installed", FIX_SYNC))
         elif want and have != want:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lessons.errors import DataError, Problem
-from lessons.schema import read_table
+from lessons.reader import read
 
 COUNTRY_CODES = {
     "Russian Federation": "RUS",
@@ -59,12 +59,17 @@ RAW_SCHEMA = {
 def load_icews_raw(path: str | Path) -> pd.DataFrame:
     """Read and validate a raw ICEWS tab file; 'NA' cells become missing values.
 
-    >>> raw = load_icews_raw(Path("tests/fixtures/icews/events.2018.sample.rus_tur.tsv"))
-    >>> len(raw)
-    15
+    >>> sample = Path(__file__).parents[2] / "tests/fixtures/icews/events.2018.sample.rus_tur.tsv"
+    >>> raw = load_icews_raw(sample)  # 15 rows of the 2018 file, as downloaded
+    >>> len(raw), raw["Event Date"].min().year
+    (15, 2018)
     """
     path = Path(path)
-    frame = read_table(path, RAW_SCHEMA, delimiter="\t")
+    table = read(path, RAW_SCHEMA, delimiter="\t")
+    frame = table.frame
+    from lessons.data import load_cameo  # the bundled codebook names every valid code
+
+    _check_codes(frame["CAMEO Code"], load_cameo(), str(path), table.rows)
     frame.attrs.update(
         {
             "path": str(path),
@@ -73,6 +78,31 @@ def load_icews_raw(path: str | Path) -> pd.DataFrame:
         }
     )
     return frame
+
+
+def _check_codes(codes: pd.Series, cameo: pd.DataFrame, where: str, rows: list[int] | None) -> None:
+    """Every CAMEO code must be in the codebook; the first stray one is named by its file line.
+
+    `rows` are the file lines of the records (from the reader); for a frame that did not come
+    from a file (None), the message names the frame's row position instead.
+    """
+    unknown = ~codes.isin(cameo["cameo_code"])
+    if not unknown.any():
+        return
+    i = int(unknown.to_numpy().nonzero()[0][0])
+    rule = "not a code in the CAMEO codebook"
+    raise DataError(
+        [
+            Problem(
+                where,
+                rows[i] if rows is not None else None,
+                "CAMEO Code",
+                str(codes.iloc[i]),
+                rule if rows is not None else f"{rule} (row {i} of the table, counting from 0)",
+                "foreign-key-error",
+            )
+        ]
+    )
 
 
 def raw_to_coded(raw: pd.DataFrame, cameo: pd.DataFrame) -> pd.DataFrame:
@@ -85,21 +115,7 @@ def raw_to_coded(raw: pd.DataFrame, cameo: pd.DataFrame) -> pd.DataFrame:
     tgt = raw["Target Country"].map(COUNTRY_CODES)
     keep = src.notna() & tgt.notna()
     codes = cameo.set_index("cameo_code")
-    unknown = ~raw["CAMEO Code"].isin(codes.index)
-    if unknown.any():
-        i = unknown[unknown].index[0]
-        rows = raw.attrs.get("rows", list(range(2, len(raw) + 2)))
-        raise DataError(
-            [
-                Problem(
-                    raw.attrs.get("path", "ICEWS file"),
-                    rows[i],
-                    "CAMEO Code",
-                    str(raw.at[i, "CAMEO Code"]),
-                    "not a code in the CAMEO codebook",
-                )
-            ]
-        )
+    _check_codes(raw["CAMEO Code"], cameo, raw.attrs.get("path", "ICEWS table"), None)
     sub = raw[keep]
     code = sub["CAMEO Code"]
     out = pd.DataFrame(

@@ -11,6 +11,13 @@ Why the copy carries the kernel's Python version: JupyterLab writes the running 
 `language_info` into the notebook as soon as the kernel starts; if the file's differs (the
 lessons store it without a version, for reproducible outputs), the notebook shows as modified
 the moment a learner opens it. The copies are compared with that one field left out.
+
+>>> import nbformat
+>>> lesson = nbformat.v4.new_notebook(cells=[
+...     nbformat.v4.new_markdown_cell("# Lesson 9"),
+...     nbformat.v4.new_code_cell("answer = 42", metadata={"tags": [SOLUTION_TAG]})])
+>>> [c.metadata["tags"] for c in student_notebook(lesson, "09_x.ipynb").cells[1:]]
+[['student-prompt']]
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+
+from lessons import project
 
 SOLUTION_TAG = "solution"
 STUDENT_TAG = "student-prompt"
@@ -112,7 +121,7 @@ def _comparable(text: str) -> Any:
 
 def lesson_files(lessons_dir: Path) -> list[Path]:
     """The numbered lessons, in order (the presenter and other notebooks are not lessons)."""
-    return sorted(lessons_dir.glob("[0-9][0-9]_*.ipynb"))
+    return project.lesson_files(lessons_dir)
 
 
 def render_student_copy(lesson_path: Path) -> str:
@@ -129,6 +138,8 @@ def choose_lessons(lessons_dir: Path, wanted: Iterable[str] = ()) -> list[Path]:
     lesson is an error that names the lessons the folder holds.
     """
     available = lesson_files(lessons_dir)
+    if not available:
+        raise FileNotFoundError(f"no lessons in {lessons_dir} (looked for NN_*.ipynb)")
     wanted = [w.strip() for w in wanted if w.strip()]
     if not wanted:
         return available

@@ -245,15 +245,18 @@ THEMES_NOTE = (
 )
 
 
-def no_match_chart(message: str) -> alt.Chart:
-    """An empty chart that says why it is empty (so no earlier chart stays on screen)."""
+def no_match_chart(message: str, width: int | str = charts.WIDTH) -> alt.Chart:
+    """An empty chart that says why it is empty (so no earlier chart stays on screen).
+
+    `width` in pixels, or "container" to fill the page's width (the presenter).
+    """
     return (
         alt.Chart(pd.DataFrame({"message": ["(no events to draw)"]}))
         .mark_text(fontSize=14, color="#333333")
         .encode(text="message:N")
         .properties(
             title=message,
-            width=charts.WIDTH,
+            width=width,
             height=60,
             description=f"No chart: {message}",
         )
@@ -269,8 +272,17 @@ def no_match_message(text: str, years: tuple[int, int], themes: Iterable[str]) -
     return f"No event matches {what}{where}{scope}."
 
 
-def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) -> Explorer:
-    """Years slider, theme picker and text search over the event record, with sources."""
+def timeline_explorer(
+    events: pd.DataFrame,
+    phases: pd.DataFrame | None = None,
+    *,
+    chart_width: int | str = charts.WIDTH,
+) -> Explorer:
+    """Years slider, theme picker and text search over the event record, with sources.
+
+    `chart_width`: the chart's width in pixels, or "container" to follow the page's width
+    (the presenter, so a projector or a zoomed browser never cuts the legend).
+    """
     first, last = int(events["date"].dt.year.min()), int(events["date"].dt.year.max())
     years = years_slider(first, last)
     cats = [c for c in charts.CATEGORY_ORDER if c in set(events["category"])]
@@ -295,13 +307,15 @@ def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) 
         chosen = events[keep]
         if chosen.empty:
             message = no_match_message(search.value, years.value, category.value)
-            chart.chart = no_match_chart(message)
+            chart.chart = no_match_chart(message, chart_width)
             output.value = (
                 f"<p style='{SUMMARY_STYLE}'><strong>{html.escape(message)}</strong> Check the "
                 "spelling, try a shorter word, widen the years or press <b>All themes</b>.</p>"
             )
             return
-        chart.chart = charts.event_timeline(chosen, None, brush=False, title=_title(chosen))
+        chart.chart = charts.event_timeline(
+            chosen, None, brush=False, title=_title(chosen)
+        ).properties(width=chart_width)
         output.value = events_table_html(chosen)
 
     return Explorer(
@@ -324,7 +338,13 @@ def timeline_explorer(events: pd.DataFrame, phases: pd.DataFrame | None = None) 
 
 def _title(chosen: pd.DataFrame) -> str:
     noun = "event" if len(chosen) == 1 else "events"
-    return f"{len(chosen)} {noun}, {chosen['date'].min():%Y}–{chosen['date'].max():%Y}"
+    span = _years_text(chosen["date"].min().year, chosen["date"].max().year)
+    return f"{len(chosen)} {noun}, {span}"
+
+
+def _years_text(first: int, last: int) -> str:
+    """The years as a title says them: 2001–2003, or 2001 alone (never 2001–2001)."""
+    return f"{first}" if first == last else f"{first}–{last}"
 
 
 # --- relative-date resolver ---------------------------------------------------------------
@@ -583,8 +603,13 @@ def map_explorer(
     shapes: dict[str, dict[str, Any]],
     *,
     region: str = "syria",
+    chart_width: int | str | None = None,
 ) -> Explorer:
-    """A map of one country's events with a years slider."""
+    """A map of one country's events with a years slider.
+
+    `chart_width`: the map's width in pixels (None: `charts.place_map`'s own), or "container"
+    to follow the page's width (the presenter).
+    """
     _name, layer, highlight = MAP_LAYERS[region]
     country = {"syria": "SY", "libya": "LY"}[region]
     local = places[places["country_code"] == country]
@@ -594,17 +619,28 @@ def map_explorer(
     chart = _pending_chart()
     output = w.HTML()
 
+    sized = {} if chart_width is None else {"width": chart_width}
+
     def refresh() -> None:
         chosen = filter_events(here, years=years.value)
+        span = _years_text(*years.value)
         chart.chart = charts.place_map(
             chosen,
             local,
             shapes[region],
             layer=layer,
             highlight=highlight,
-            title=f"Events in {region.title()}, {years.value[0]}–{years.value[1]}",
+            title=f"Events in {region.title()}, {span}"
+            if len(chosen)
+            else f"No events in {region.title()} in {span}: only the record's places",
+            **sized,
         )
-        output.value = events_table_html(chosen, limit=10)
+        output.value = (
+            events_table_html(chosen, limit=10)
+            if len(chosen)
+            else f"<p style='{SUMMARY_STYLE}'><strong>No event of the record took place in "
+            f"{html.escape(region.title())} in {span}.</strong> Widen the years.</p>"
+        )
 
     return Explorer({"years": years}, refresh, chart, output, name="Map explorer")
 

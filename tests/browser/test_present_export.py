@@ -2,8 +2,10 @@
 
 `python -m lessons present --port P --no-browser` serves the classroom explorer with Voilà:
 it must render its charts and widgets and follow a filter. `python -m lessons export OUT`
-writes every lesson as HTML with its JavaScript beside it: each page must render its charts
-from file:// with every network request blocked. Screenshots go to test-artifacts/screenshots/.
+writes every lesson as HTML, with a course index and its JavaScript beside it: each page must
+render its charts from file:// with every network request blocked (the honesty, size and
+accessibility of the pages are checked on two lessons in test_export_static.py).
+Screenshots go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -190,15 +192,21 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_export_writes_every_lesson_with_its_javascript(exported: Path) -> None:
     pages = sorted(p.stem for p in exported.glob("*.html"))
-    assert pages == LESSONS
+    assert pages == sorted([*LESSONS, "index"])
+    index = (exported / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<h2><a href="([^"]+)\.html">', index) == LESSONS
     for lesson in LESSONS:
         html = (exported / f"{lesson}.html").read_text(encoding="utf-8")
         sources = re.findall(r"<script[^>]+src=[\"']([^\"']+)[\"']", html)
         assert sources, f"{lesson}.html loads no JavaScript files"
-        remote = [s for s in sources if re.match(r"(https?:)?//", s)]
-        assert not remote, f"{lesson}.html loads scripts from the internet: {remote}"
-        missing = [s for s in sources if not (exported / s.split("?")[0]).is_file()]
-        assert not missing, f"{lesson}.html needs scripts that are not beside it: {missing}"
+        files = sources + re.findall(r"<(?:link|img)[^>]+(?:href|src)=\"([^\"#]+)\"", html)
+        files = [f for f in files if not f.startswith("data:")]
+        remote = [s for s in files if re.match(r"(https?:)?//", s)]
+        assert not remote, f"{lesson}.html loads files from the internet: {remote}"
+        missing = [s for s in files if not (exported / s.split("?")[0]).is_file()]
+        assert not missing, f"{lesson}.html needs files that are not beside it: {missing}"
+    # one copy of the chart code for all pages, not one per chart
+    assert len(list(exported.glob("lessons-charts-*.js"))) == 1
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
