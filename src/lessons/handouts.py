@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lessons._background import outside_running_loop
+
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "handouts"
 NOTEBOOK_FOLDERS = ("notebooks", "student", ".")  # where a lesson's notebook may be, by preference
 GUIDES = Path("docs") / "lessons"
@@ -318,11 +320,20 @@ def print_to_pdf(
     Only `file:` and `data:` addresses load; any other request is refused (offline by design).
     """
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401 - only: is it installed?
     except ImportError:
         for source, target in targets:
             _print_with_cli(source, target, chromium)
         return
+    # Playwright's synchronous API refuses a thread that runs an event loop (a Jupyter kernel)
+    outside_running_loop(_print_with_playwright, targets, chromium, paper)
+
+
+def _print_with_playwright(
+    targets: Sequence[tuple[Path, Path]], chromium: Path, paper: str
+) -> None:
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(chromium), headless=True, args=["--no-sandbox", "--disable-gpu"]

@@ -165,6 +165,9 @@ def hub_settings(
         f"--MappingKernelManager.cull_idle_timeout={config.kernel_idle_s}",
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
+        # kernels talk over sockets in the learner's own runtime folder, not TCP ports that
+        # 30 servers starting at once can pick twice (learners.runtime_dir says why)
+        "--KernelManager.transport=ipc",
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
@@ -175,7 +178,9 @@ def hub_settings(
         "JupyterHub": hub,
         "ConfigurableHTTPProxy": {
             "api_url": f"http://127.0.0.1:{api_port}",
-            "command": [str(bin_dir / "configurable-http-proxy")],
+            # a kernel's websocket waits for the kernel to start: 30 at once on 2 cores can
+            # take longer than the proxy's default 20 s
+            "command": [str(bin_dir / "configurable-http-proxy"), "--proxy-timeout=120000"],
             "should_start": True,
         },
         "Authenticator": {

@@ -96,6 +96,7 @@ def pre_spawn_hook(ours: dict[str, Any]) -> Any:
             **spawner.environment,
             "LESSONS_PROGRESS": str(home / learners.PROGRESS_FILE),
             "JUPYTER_CONFIG_PATH": ours["jupyter_dir"],
+            "JUPYTER_RUNTIME_DIR": str(learners.runtime_dir(learner, account)),
         }
         spawner.lessons_cgroup = learners.memory_cgroup(learner, ours["memory_limit_mib"])
 

@@ -152,6 +152,31 @@ def prepare_home(
     return copied
 
 
+RUNTIME_ROOT = Path("/tmp/rtl-run")  # short: a Unix socket path may not exceed 107 bytes
+
+
+def runtime_dir(learner: str, account: Account | None = None, root: Path = RUNTIME_ROOT) -> Path:
+    """A short private folder for the learner's kernel sockets (JUPYTER_RUNTIME_DIR).
+
+    Why: 30 servers starting kernels at once each pick "free" TCP ports, and two can pick the
+    same one (seen in the N = 30 rehearsal: one kernel died with "Address already in use").
+    Kernels that talk over local sockets in a folder of their own cannot collide; the folder
+    must be short because the socket paths live inside it. Only the learner can enter it.
+
+    >>> import tempfile
+    >>> folder = runtime_dir("ada", root=Path(tempfile.mkdtemp()) / "run")
+    >>> folder.name, oct(folder.stat().st_mode & 0o777)
+    ('ada', '0o700')
+    """
+    root.mkdir(mode=0o711, parents=True, exist_ok=True)
+    folder = root / learner
+    folder.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(folder, 0o700)
+    if account is not None:
+        os.chown(folder, account.uid, account.gid)
+    return folder
+
+
 def copy_cache(cache_dir: Path, home: Path, account: Account | None = None) -> list[Path]:
     """Copy what the hub prepared once (the charts' JavaScript bundle) into a learner's cache.
 

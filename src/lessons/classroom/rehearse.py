@@ -54,6 +54,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from lessons._background import outside_running_loop
+
 LESSON_PREFIX = "01_"
 KEYS = (
     "learners",
@@ -733,7 +735,9 @@ def rehearse(
                 say(f"shared mode (every learner runs as this user): {hub.shared_reason}")
             _wait_prepared(hub, 120)
             spawn_timeout = config.spawn_timeout_s + 30
-            result = asyncio.run(_rehearse(hub, count, lesson_prefix, timeout, spawn_timeout, say))
+            rehearsal = _rehearse(hub, count, lesson_prefix, timeout, spawn_timeout, say)
+            # asyncio.run refuses a thread that runs a loop (a notebook, a browser test session)
+            result = outside_running_loop(asyncio.run, rehearsal)
             log = hub.log_path
         if result.errors and own:  # keep the hub's log (never holds the password) to look into
             kept = Path(tempfile.gettempdir()) / f"{base.name}-hub.log"

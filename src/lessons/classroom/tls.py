@@ -14,7 +14,8 @@ It runs as `python -m lessons.classroom.tls LISTEN_IP LISTEN_PORT TARGET_PORT CE
 ...     sink = _Sink()
 ...     await _pipe(reader, sink)
 ...     return bytes(sink.data), sink.closed
->>> asyncio.run(echo_through_pipe())
+>>> from lessons._background import outside_running_loop
+>>> outside_running_loop(asyncio.run, echo_through_pipe())
 (b'GET / HTTP/1.1\\r\\n', True)
 """
 
