@@ -262,6 +262,18 @@ def test_self_signed_certificate(tmp_path: Path) -> None:
     assert cert.read_bytes() != first  # a new address, a new certificate
 
 
+def _loopback_config(tmp_path: Path, **changes) -> ClassroomConfig:
+    """A hub on loopback, a free port, the shared-user mode and the committed student copies."""
+    return ClassroomConfig(
+        folder=tmp_path / "classroom",
+        ip="127.0.0.1",
+        port=0,
+        isolated=False,
+        lessons_dir=STUDENT,
+        **changes,
+    )
+
+
 def test_one_learner_logs_in_to_a_hub_on_loopback(tmp_path: Path) -> None:
     """The hub starts, a learner logs in with the password, gets a server and a copy."""
     pytest.importorskip("jupyterhub", reason="needs the classroom extra")
@@ -269,14 +281,7 @@ def test_one_learner_logs_in_to_a_hub_on_loopback(tmp_path: Path) -> None:
 
     from lessons.classroom.hub import ClassroomError, login, start_hub
 
-    config = ClassroomConfig(
-        folder=tmp_path / "classroom",
-        ip="127.0.0.1",
-        port=0,
-        isolated=False,
-        lessons_dir=STUDENT,
-        password="class-pass-1234",
-    )
+    config = _loopback_config(tmp_path, password="class-pass-1234")
     with start_hub(config, timeout=60) as hub:
         assert hub.url.startswith("http://127.0.0.1:")
         with pytest.raises(ClassroomError, match="refused"):
@@ -328,14 +333,7 @@ def test_a_restart_keeps_the_learners_and_their_work(tmp_path: Path) -> None:
 
     from lessons.classroom.hub import ClassroomError, start_hub
 
-    config = ClassroomConfig(
-        folder=tmp_path / "classroom",
-        ip="127.0.0.1",
-        port=0,
-        isolated=False,
-        lessons_dir=STUDENT,
-        https=True,  # and over HTTPS, through the TLS forwarder
-    )
+    config = _loopback_config(tmp_path, https=True)  # and over HTTPS, through the TLS forwarder
     with start_hub(config, timeout=60) as hub:
         assert hub.url.startswith("https://127.0.0.1:")
         admin = {"Authorization": f"token {hub.api_token}"}
