@@ -711,19 +711,18 @@ def busiest_theme() -> str:
 
     Computed, not typed, so a teacher's extended events file keeps the answer honest.
     """
-    import lessons.data as data
+    from lessons import aggregate, data
 
-    counts = data.load_events()["category"].value_counts()
-    return str(counts.index[0]).capitalize()
+    return str(aggregate.events_by_category(data.load_events())["category"].iloc[0]).capitalize()
 
 
 @computation
 def busiest_year() -> int:
     """The calendar year with the most rows in the record (for the prediction 02.1)."""
-    import lessons.data as data
+    from lessons import aggregate, data
 
-    years = data.load_events()["date"].dt.year.value_counts()
-    return int(years.index[0])
+    per_year = aggregate.events_by_year(data.load_events()).groupby("year")["events"].sum()
+    return int(per_year.idxmax())
 
 
 # --- per-exercise state in this kernel -------------------------------------------------------
