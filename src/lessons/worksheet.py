@@ -264,7 +264,7 @@ def _run_notebook(path: Path) -> dict[str, Any]:
 
 
 def lesson_header(notebook: dict[str, Any] | None) -> dict[str, Any]:
-    """Title, question, objectives and time from the first markdown cell of a lesson.
+    """Title, question, objectives and time from a lesson's opening (read by `lessons.course`).
 
     >>> cell = {"cell_type": "markdown", "source": "# Lesson 9 — After\\n\\n**The question:** why?"
     ...         "\\n\\n**You will be able to:**\\n- read a row;\\n\\n**Time:** 45 minutes."}
@@ -272,27 +272,15 @@ def lesson_header(notebook: dict[str, Any] | None) -> dict[str, Any]:
     >>> h["title"], h["question"], h["objectives"], h["time"]
     ('Lesson 9 — After', 'why?', ['read a row'], '45 minutes.')
     """
-    first = next(
-        (c for c in (notebook or {}).get("cells", []) if c.get("cell_type") == "markdown"), None
-    )
-    text = "".join(first.get("source", "")) if first else ""
-    title = re.search(r"^#\s+(.+)$", text, re.M)
-    question = re.search(r"\*\*The question[^*]*:\*\*\s*(.+)", text)
-    time = re.search(
-        r"\*\*Time:\*\*\s*(.+?)(?:\s*·?\s*\*\*Before this|\n\s*\n|\n\*\*|$)", text, re.S
-    )
-    objectives: list[str] = []
-    block = re.search(r"\*\*You will be able to:\*\*\s*\n((?:\s*[-*] .+\n?)+)", text)
-    if block:
-        for line in block.group(1).splitlines():
-            item = re.sub(r"^\s*[-*]\s+", "", line).strip().rstrip(";").strip()
-            if item:
-                objectives.append(item)
+    from lessons.course import lesson_info_from_cells, opening_markdown
+
+    # one reader of a lesson's opening for the export index and the worksheets alike
+    info = lesson_info_from_cells(opening_markdown((notebook or {}).get("cells", [])), "")
     return {
-        "title": title.group(1).strip() if title else "",
-        "question": " ".join(question.group(1).split()) if question else "",
-        "objectives": objectives,
-        "time": " ".join(time.group(1).split()) if time else "",
+        "title": info.title,
+        "question": info.question,
+        "objectives": list(info.objectives),
+        "time": info.time,
     }
 
 
